@@ -1,0 +1,128 @@
+//! `site.toml`: the site's settings, read once per build.
+
+use crate::diag::{Diagnostic, line_col, suggest};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Absolute URL the site is published at; used for the feed, sitemap and canonical links.
+    #[serde(default = "default_base_url")]
+    pub base_url: String,
+    /// Language of the site's own pages and the default for reports.
+    #[serde(default = "default_language")]
+    pub language: String,
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    #[serde(default)]
+    pub listing: Listing,
+    #[serde(default)]
+    pub markdown: Markdown,
+    /// Disclaimer (Markdown) per language tag, shown on every report page.
+    #[serde(default)]
+    pub disclaimer: BTreeMap<String, String>,
+    /// Declared countries: slug → name per language.
+    #[serde(default)]
+    pub countries: BTreeMap<String, BTreeMap<String, String>>,
+    /// Declared topics: slug → name per language.
+    #[serde(default)]
+    pub topics: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Listing {
+    /// Reports per page of `/reports/`.
+    #[serde(default = "default_page_size")]
+    pub page_size: usize,
+    /// Entries in the Atom feed.
+    #[serde(default = "default_page_size")]
+    pub feed_size: usize,
+}
+
+impl Default for Listing {
+    fn default() -> Self {
+        Listing { page_size: default_page_size(), feed_size: default_page_size() }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Markdown {
+    /// Pass raw HTML in Markdown through. Off by default: it is shown as text.
+    #[serde(default)]
+    pub allow_html: bool,
+}
+
+fn default_base_url() -> String {
+    "http://localhost/".into()
+}
+fn default_language() -> String {
+    "en".into()
+}
+fn default_theme() -> String {
+    "default".into()
+}
+fn default_page_size() -> usize {
+    20
+}
+
+const KEYS: &[&str] = &[
+    "title", "description", "base_url", "language", "theme", "listing", "markdown", "disclaimer", "countries",
+    "topics", "page_size", "feed_size", "allow_html",
+];
+
+impl Config {
+    /// Parses `site.toml`; `file` is the path shown in messages.
+    pub fn parse(text: &str, file: &Path) -> Result<Config, Diagnostic> {
+        let mut config: Config = toml::from_str(text).map_err(|e| {
+            let (line, col) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+            let message = e.message().trim().to_string();
+            let mut d = Diagnostic::error("E001", file, line, col, format!("site.toml: {message}"));
+            if let Some(unknown) = message.strip_prefix("unknown field `").and_then(|m| m.split('`').next()) {
+                if let Some(s) = suggest(unknown, KEYS.iter().copied()) {
+                    d = d.help(format!("did you mean `{s}`?"));
+                } else {
+                    d = d.help("remove the key; README.md lists every setting");
+                }
+            }
+            d
+        })?;
+        if !config.base_url.ends_with('/') {
+            config.base_url.push('/');
+        }
+        if config.listing.page_size == 0 {
+            return Err(Diagnostic::error("E001", file, 0, 0, "site.toml: listing.page_size must be at least 1"));
+        }
+        Ok(config)
+    }
+
+    /// The path part of `base_url` ("/archive/"), for pages served at unknown depths (404).
+    pub fn base_path(&self) -> String {
+        let after_scheme = self.base_url.split_once("://").map_or(self.base_url.as_str(), |(_, r)| r);
+        match after_scheme.find('/') {
+            Some(i) => after_scheme[i..].to_string(),
+            None => "/".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_minimal_and_reports_position() {
+        let c = Config::parse("title = \"X\"\nbase_url = \"https://h/a\"\n", Path::new("site.toml")).unwrap();
+        assert_eq!(c.base_url, "https://h/a/");
+        assert_eq!(c.base_path(), "/a/");
+        let e = Config::parse("title = \"X\"\ntitel = 1\n", Path::new("site.toml")).unwrap_err();
+        assert_eq!((e.line, e.column), (2, 1));
+        assert_eq!(e.help.as_deref(), Some("did you mean `title`?"));
+    }
+}

@@ -1,0 +1,251 @@
+//! The `dossier` command line: build, check, init and new. Exit codes: 0 success,
+//! 1 content errors, 2 usage or I/O errors.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use dossier::diag::{Diagnostics, Severity};
+use dossier::{Failure, model, text::Date, write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(name = "dossier", version, about = "Builds a static, cross-linked archive of research reports from Markdown")]
+struct Cli {
+    /// The site's folder (holding site.toml and content/).
+    #[arg(long, global = true, default_value = ".")]
+    root: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into a folder (default: public/ in the site's folder).
+    Build {
+        /// Output folder; replaced atomically when the build succeeds.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Absolute URL the site will be published at (overrides site.toml).
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Include reports and pages marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Write links ending in index.html, for browsing from a folder without a server.
+        #[arg(long)]
+        portable: bool,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        strict: bool,
+        /// How to print diagnostics.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Run every check of `build` and write nothing.
+    Check {
+        /// Treat warnings as errors.
+        #[arg(long)]
+        strict: bool,
+        /// How to print diagnostics.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Create a new site that builds at once.
+    Init {
+        /// Folder to create the site in.
+        dir: PathBuf,
+    },
+    /// Create a new piece of content.
+    New {
+        #[command(subcommand)]
+        what: New,
+    },
+}
+
+#[derive(Subcommand)]
+enum New {
+    /// A new report at content/reports/<ID>.md.
+    Report {
+        /// The report's id: lowercase letters, digits and `-`.
+        id: String,
+        /// Its title.
+        #[arg(long)]
+        title: Option<String>,
+        /// Its language (BCP 47, e.g. de, de-AT, en); default from site.toml.
+        #[arg(long)]
+        language: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build { out, base_url, drafts, portable, strict, format } => {
+            let start = Instant::now();
+            let out = out.unwrap_or_else(|| cli.root.join("public"));
+            let opts = model::Options { include_drafts: drafts, portable, base_url };
+            let mut diags = Diagnostics::default();
+            let result = dossier::run(&cli.root, &opts, strict, true, &mut diags);
+            report(&diags, format);
+            match result {
+                Ok(built) => {
+                    if let Err(e) = write::write_site(&out, &built.files) {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                    eprintln!(
+                        "Built {} pages ({} files) into {} in {} ms",
+                        built.pages,
+                        built.files.len() + 1,
+                        out.display(),
+                        start.elapsed().as_millis()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(f) => fail(f, &diags, "build failed; the previous output is unchanged"),
+            }
+        }
+        Command::Check { strict, format } => {
+            let opts = model::Options { include_drafts: true, ..Default::default() };
+            let mut diags = Diagnostics::default();
+            let result = dossier::run(&cli.root, &opts, strict, false, &mut diags);
+            report(&diags, format);
+            match result {
+                Ok(_) => {
+                    if format == Format::Text {
+                        eprintln!("No errors ({} warnings).", diags.count(Severity::Warning));
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(f) => fail(f, &diags, "check failed"),
+            }
+        }
+        Command::Init { dir } => match init(&dir) {
+            Ok(()) => {
+                eprintln!("Created a new site in {}. Build it with: dossier build --root {}", dir.display(), dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
+        Command::New { what: New::Report { id, title, language } } => match new_report(&cli.root, &id, title, language) {
+            Ok(path) => {
+                eprintln!("Created {}", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+fn report(diags: &Diagnostics, format: Format) {
+    match format {
+        Format::Json => println!("{}", diags.to_json()),
+        Format::Text => {
+            for d in diags.sorted() {
+                eprintln!("{d}\n");
+            }
+        }
+    }
+}
+
+fn fail(f: Failure, diags: &Diagnostics, what: &str) -> ExitCode {
+    match f {
+        Failure::Content => {
+            eprintln!("{what}: {} errors, {} warnings", diags.count(Severity::Error), diags.count(Severity::Warning));
+            ExitCode::from(1)
+        }
+        Failure::Usage(m) | Failure::Io(m) => {
+            eprintln!("error: {m}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+const INIT_SITE: &str = r#"# Settings of this Dossier site; README of Dossier lists every key.
+title = "My Report Archive"
+description = "Reports and the sources they cite."
+base_url = "https://example.org/"
+language = "en"
+
+[listing]
+page_size = 20
+feed_size = 20
+
+[disclaimer]
+en = "This report is based on time-limited research in public sources."
+"#;
+
+const INIT_ORG: &str = r#"name: Example Research Institute
+short: ERI
+url: https://example.org/
+seat: Vienna, Austria
+description:
+  en: The Example Research Institute is a fictitious body used to show how organisations are described.
+  de: Das Example Research Institute ist eine erfundene Einrichtung, an der die Beschreibung von Organisationen gezeigt wird.
+"#;
+
+const INIT_SOURCES: &str = r#"eri-annual-2024:
+  organisation: example-institute
+  title: Annual Report 2024
+  date: 2024-03-15
+  url: https://example.org/annual-2024
+  type: report
+  language: en
+"#;
+
+fn init(dir: &Path) -> Result<(), String> {
+    if dir.join("site.toml").exists() {
+        return Err(format!("{} already holds a site (site.toml exists)", dir.display()));
+    }
+    let today = Date::today().iso();
+    let report = format!(
+        "---\nid: first-report\ntitle: My first report\ndate: {today}\nlanguage: en\ncountries: [Austria]\ntopics: [Example]\nsummary: A first report to start from.\naccessed: {today}\n---\n\n## Question\n\nWrite the report here. Cite a source like this [@eri-annual-2024, p. 4].\n\n## Excerpts\n\n> A short passage quoted from the source.\n>\n> [@eri-annual-2024, p. 4]\n"
+    );
+    let files: [(&str, &str); 4] = [
+        ("site.toml", INIT_SITE),
+        ("content/organisations/example-institute.yaml", INIT_ORG),
+        ("content/sources/example-institute.yaml", INIT_SOURCES),
+        ("content/reports/first-report.md", &report),
+    ];
+    for (path, text) in files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().expect("has parent")).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::write(&p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+    }
+    Ok(())
+}
+
+fn new_report(root: &Path, id: &str, title: Option<String>, language: Option<String>) -> Result<PathBuf, String> {
+    if !root.join("site.toml").exists() {
+        return Err(format!("no site.toml in {}: pass --root with a site's folder", root.display()));
+    }
+    if !model::valid_slug(id) {
+        return Err(format!("`{id}` is not a valid id: use lowercase letters, digits and `-`"));
+    }
+    let path = root.join("content/reports").join(format!("{id}.md"));
+    if path.exists() {
+        return Err(format!("{} already exists", path.display()));
+    }
+    let title = title.unwrap_or_else(|| "Untitled report".into());
+    let title = title.replace('"', "\\\"");
+    let lang = language.map(|l| format!("language: {l}\n")).unwrap_or_default();
+    let today = Date::today().iso();
+    let text = format!(
+        "---\nid: {id}\ntitle: \"{title}\"\ndate: {today}\n{lang}countries: []\ntopics: []\nsummary: \naccessed: {today}\ndraft: true\n---\n\n## First question\n\nText with citations like [@source-key, p. 6].\n"
+    );
+    std::fs::create_dir_all(path.parent().expect("has parent")).map_err(|e| format!("cannot create folder: {e}"))?;
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
+}

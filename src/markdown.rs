@@ -1,0 +1,469 @@
+//! Markdown through comrak: one parse per document yields its HTML, its headings (for
+//! the table of contents), its citations (Pandoc syntax, with positions) and its
+//! excerpts. Citations are left in the HTML as placeholders; the render stage fills
+//! them in once the model has resolved every key.
+//!
+//! Syntax handled here:
+//! - `[@key]`, `[@key, S. 6]`, `[@a, S. 6; @b]`, `[KNB, siehe @key, S. 6]`: citations.
+//!   Not in code, not `\[@`, not e-mail addresses (`@` must start a word).
+//! - A level-2 heading `Excerpts` starts the excerpts section: one block quote per
+//!   excerpt, whose last paragraph is the citation of its source (`> [@key, S. 6]`).
+
+use comrak::adapters::{HeadingAdapter, HeadingMeta, SyntaxHighlighterAdapter};
+use comrak::nodes::{NodeValue, Sourcepos};
+use comrak::options::{BrokenLinkReference, Plugins};
+use comrak::{Anchorizer, Arena, Node, Options, ResolvedReference, format_html_with_plugins, parse_document};
+use std::borrow::Cow;
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Marks a citation in converted HTML: `\u{E000}<index>\u{E001}`.
+pub const MARK_OPEN: char = '\u{E000}';
+pub const MARK_CLOSE: char = '\u{E001}';
+
+/// Ids the generated parts of a report page use; body headings never take them.
+pub const RESERVED_IDS: &[&str] = &["contents", "content", "sources", "appendix", "footnotes", "disclaimer", "meta"];
+
+const CITE_SCHEME: &str = "dossier-cite:";
+const QUOTE_MARKS: &[char] = &['"', '\'', '„', '“', '”', '‚', '‘', '’', '«', '»', '‹', '›'];
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MdOptions {
+    pub allow_html: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CiteItem {
+    pub prefix: String,
+    pub key: String,
+    pub locator: String,
+}
+
+/// One bracketed citation, with the position of its `[`.
+#[derive(Debug, Clone)]
+pub struct CitationMark {
+    pub items: Vec<CiteItem>,
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+/// A verbatim passage from a source, for the report's appendix.
+#[derive(Debug, Clone)]
+pub struct ExcerptMark {
+    pub key: String,
+    pub locator: String,
+    pub html: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A problem in the Markdown itself, at a file position.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub code: &'static str,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    pub help: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Converted {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub citations: Vec<CitationMark>,
+    pub excerpts: Vec<ExcerptMark>,
+    pub problems: Vec<Problem>,
+}
+
+/// Parses the text of one bracket. `None`: not a citation (no `@key` starting a word);
+/// `Some(Err)`: looks like one but is malformed.
+pub fn parse_citation(label: &str) -> Option<Result<Vec<CiteItem>, String>> {
+    let at_word_start = |s: &str| {
+        s.char_indices().find(|&(i, c)| c == '@' && s[..i].chars().next_back().is_none_or(|p| p.is_whitespace()))
+    };
+    at_word_start(label)?;
+    let mut items = Vec::new();
+    for part in label.split(';') {
+        let Some((at, _)) = at_word_start(part) else {
+            return Some(Err(format!("`{}` has no `@key`; separate sources with `;` and start each key with `@`", part.trim())));
+        };
+        let prefix = part[..at].trim().to_string();
+        let after = &part[at + 1..];
+        let (key, rest) = if let Some(braced) = after.strip_prefix('{') {
+            match braced.split_once('}') {
+                Some((k, r)) => (k.to_string(), r),
+                None => return Some(Err("`@{` is never closed".into())),
+            }
+        } else {
+            let end = after
+                .char_indices()
+                .find(|&(_, c)| !(c.is_alphanumeric() || "_-.:/".contains(c)))
+                .map_or(after.len(), |(i, _)| i);
+            let key = after[..end].trim_end_matches(['.', ':', '/']);
+            (key.to_string(), &after[key.len()..])
+        };
+        if key.is_empty() {
+            return Some(Err("a citation key is empty: write `@key` right after the `@`".into()));
+        }
+        let rest = rest.trim();
+        let locator = rest.strip_prefix(',').unwrap_or(rest).trim().to_string();
+        items.push(CiteItem { prefix, key, locator });
+    }
+    Some(Ok(items))
+}
+
+/// Converts one document. `text` must keep the file's line numbering (the loader pads
+/// the body), so every position reported is a position in the file.
+pub fn convert(text: &str, opts: MdOptions) -> Converted {
+    let parsed: Arc<Mutex<Vec<Result<Vec<CiteItem>, String>>>> = Arc::default();
+    let mut options = Options::default();
+    options.extension.strikethrough = true;
+    options.extension.table = true;
+    options.extension.autolink = true;
+    options.extension.footnotes = true;
+    options.parse.sourcepos_chars = true;
+    options.render.r#unsafe = opts.allow_html;
+    options.render.escape = !opts.allow_html;
+    let sink = parsed.clone();
+    options.parse.broken_link_callback = Some(Arc::new(move |r: BrokenLinkReference| {
+        let c = parse_citation(r.original)?;
+        let mut v = sink.lock().unwrap();
+        v.push(c);
+        Some(ResolvedReference { url: format!("{CITE_SCHEME}{}", v.len() - 1), title: String::new() })
+    }));
+
+    let arena = Arena::new();
+    let root = parse_document(&arena, text, &options);
+    let parsed = std::mem::take(&mut *parsed.lock().unwrap());
+    let mut out = Converted::default();
+
+    let excerpt_nodes = take_excerpts(root, &parsed, &mut out);
+
+    // Every remaining citation link becomes a placeholder.
+    for node in std::iter::once(root).chain(excerpt_nodes.iter().flat_map(|(_, n)| n.iter().copied())) {
+        let links: Vec<Node<'_>> = node.descendants().filter(|n| cite_index(n).is_some()).collect();
+        for n in links {
+            let Some(idx) = cite_index(n) else { continue };
+            let pos = n.data().sourcepos;
+            match &parsed[idx] {
+                Ok(items) => {
+                    let mark = out.citations.len();
+                    out.citations.push(CitationMark { items: items.clone(), line: pos.start.line, column: pos.start.column });
+                    replace_with_raw(n, format!("{MARK_OPEN}{mark}{MARK_CLOSE}"));
+                }
+                Err(msg) => {
+                    out.problems.push(problem("E011", pos, format!("malformed citation: {msg}"), "write citations like `[@key]`, `[@key, S. 6]` or `[@a; @b, p. 3]`; write `\\[@` for a literal bracket"));
+                    let original = n.collect_text();
+                    replace_with_text(n, format!("[{original}]"));
+                }
+            }
+        }
+    }
+
+    // Heading ids, in document order, for the table of contents and the renderer.
+    let mut anchorizer = Anchorizer::new();
+    for id in RESERVED_IDS {
+        anchorizer.anchorize(id);
+    }
+    let mut ids = VecDeque::new();
+    for n in root.descendants() {
+        if let NodeValue::Heading(h) = &n.data().value {
+            let text = n.collect_text();
+            let id = anchorizer.anchorize(&text);
+            if (2..=3).contains(&h.level) {
+                out.headings.push(Heading { level: h.level, id: id.clone(), text: text.trim().to_string() });
+            }
+            ids.push_back(id);
+        }
+    }
+
+    let headings = HeadingIds(Mutex::new(ids));
+    let mut plugins = Plugins::default();
+    plugins.render.heading_adapter = Some(&headings);
+    plugins.render.codefence_syntax_highlighter = Some(&Highlighter);
+    format_html_with_plugins(root, &options, &mut out.html, &plugins).expect("writing to a String");
+
+    let mut excerpt_plugins = Plugins::default();
+    excerpt_plugins.render.codefence_syntax_highlighter = Some(&Highlighter);
+    for (mut mark, nodes) in excerpt_nodes {
+        let holder = arena.alloc(NodeValue::Document.into());
+        for n in nodes {
+            holder.append(n);
+        }
+        format_html_with_plugins(holder, &options, &mut mark.html, &excerpt_plugins).expect("writing to a String");
+        out.excerpts.push(mark);
+    }
+    out
+}
+
+fn cite_index(n: Node<'_>) -> Option<usize> {
+    match &n.data().value {
+        NodeValue::Link(l) => l.url.strip_prefix(CITE_SCHEME)?.parse().ok(),
+        _ => None,
+    }
+}
+
+fn replace_with_raw(n: Node<'_>, raw: String) {
+    while let Some(c) = n.first_child() {
+        c.detach();
+    }
+    n.data_mut().value = NodeValue::Raw(raw);
+}
+
+fn replace_with_text(n: Node<'_>, text: String) {
+    while let Some(c) = n.first_child() {
+        c.detach();
+    }
+    n.data_mut().value = NodeValue::Text(Cow::Owned(text));
+}
+
+fn problem(code: &'static str, pos: Sourcepos, message: String, help: &str) -> Problem {
+    Problem { code, line: pos.start.line, column: pos.start.column, message, help: help.to_string() }
+}
+
+/// Detaches the excerpts section and returns each excerpt's mark (source, locator,
+/// position) with the nodes of its text.
+fn take_excerpts<'a>(
+    root: Node<'a>,
+    parsed: &[Result<Vec<CiteItem>, String>],
+    out: &mut Converted,
+) -> Vec<(ExcerptMark, Vec<Node<'a>>)> {
+    let is_level = |n: Node<'_>, max: u8| matches!(&n.data().value, NodeValue::Heading(h) if h.level <= max);
+    let Some(start) = root.children().find(|n| {
+        matches!(&n.data().value, NodeValue::Heading(h) if h.level == 2) && n.collect_text().trim().eq_ignore_ascii_case("excerpts")
+    }) else {
+        return Vec::new();
+    };
+    let mut section = Vec::new();
+    let mut next = start.next_sibling();
+    while let Some(n) = next {
+        if is_level(n, 2) || matches!(n.data().value, NodeValue::FootnoteDefinition(_)) {
+            break;
+        }
+        next = n.next_sibling();
+        section.push(n);
+    }
+    start.detach();
+    let mut excerpts = Vec::new();
+    for n in section {
+        n.detach();
+        let pos = n.data().sourcepos;
+        if !matches!(n.data().value, NodeValue::BlockQuote) {
+            out.problems.push(problem(
+                "E030",
+                pos,
+                "only quotations belong in the Excerpts section".into(),
+                "write each excerpt as a block quote (lines starting with `>`) whose last line is its citation, e.g. `> [@key, S. 6]`",
+            ));
+            continue;
+        }
+        let children: Vec<Node<'a>> = n.children().collect();
+        let Some((&last, text_nodes)) = children.split_last() else { continue };
+        let cites: Vec<Node<'a>> = last.descendants().filter(|d| cite_index(d).is_some()).collect();
+        let only_cite = matches!(last.data().value, NodeValue::Paragraph)
+            && cites.len() == 1
+            && last.children().all(|c| match &c.data().value {
+                NodeValue::Text(t) => t.trim().trim_start_matches(['—', '–', '-']).trim().is_empty(),
+                NodeValue::SoftBreak | NodeValue::LineBreak => true,
+                _ => cite_index(c).is_some(),
+            });
+        let items = if only_cite { parsed[cite_index(cites[0]).unwrap()].as_ref().ok() } else { None };
+        let Some([item]) = items.map(Vec::as_slice) else {
+            out.problems.push(problem(
+                "E031",
+                last.data().sourcepos,
+                "an excerpt must end with the citation of its one source".into(),
+                "make the last line of the quotation a citation of one source without prefix, e.g. `> [@key, S. 6]`",
+            ));
+            continue;
+        };
+        if !item.prefix.is_empty() {
+            out.problems.push(problem("E031", last.data().sourcepos, "an excerpt's citation takes no prefix".into(), "write `> [@key, S. 6]`"));
+            continue;
+        }
+        let cite_pos = cites[0].data().sourcepos;
+        if text_nodes.is_empty() {
+            out.problems.push(problem("E032", pos, "the excerpt has no text".into(), "put the quoted text above its citation"));
+            continue;
+        }
+        let mut text = String::new();
+        for t in text_nodes {
+            text.push_str(&t.collect_text());
+        }
+        let trimmed = text.trim();
+        if trimmed.starts_with(QUOTE_MARKS) || trimmed.ends_with(QUOTE_MARKS) {
+            out.problems.push(problem(
+                "E033",
+                text_nodes[0].data().sourcepos,
+                "quotation marks are typed around the excerpt".into(),
+                "remove them: the quotation marks of the report's language are added when the excerpt is shown",
+            ));
+        }
+        let mark = ExcerptMark {
+            key: item.key.clone(),
+            locator: item.locator.clone(),
+            html: String::new(),
+            line: cite_pos.start.line,
+            column: cite_pos.start.column,
+        };
+        let nodes = text_nodes.to_vec();
+        for t in &nodes {
+            t.detach();
+        }
+        excerpts.push((mark, nodes));
+    }
+    excerpts
+}
+
+/// Writes headings with the ids computed for the table of contents.
+struct HeadingIds(Mutex<VecDeque<String>>);
+
+impl HeadingAdapter for HeadingIds {
+    fn enter(&self, out: &mut dyn fmt::Write, h: &HeadingMeta, _: Option<Sourcepos>) -> fmt::Result {
+        let id = self.0.lock().unwrap().pop_front().unwrap_or_default();
+        write!(out, "<h{} id=\"{}\">", h.level, escape(&id))
+    }
+    fn exit(&self, out: &mut dyn fmt::Write, h: &HeadingMeta) -> fmt::Result {
+        write!(out, "</h{}>", h.level)
+    }
+}
+
+/// Code blocks: syntect with CSS classes (`hl-` prefix) when a language is given; the
+/// syntax set is loaded on first use only.
+struct Highlighter;
+
+fn syntaxes() -> &'static syntect::parsing::SyntaxSet {
+    static SET: OnceLock<syntect::parsing::SyntaxSet> = OnceLock::new();
+    SET.get_or_init(syntect::parsing::SyntaxSet::load_defaults_newlines)
+}
+
+impl SyntaxHighlighterAdapter for Highlighter {
+    fn write_highlighted(&self, out: &mut dyn fmt::Write, lang: Option<&str>, code: &str) -> fmt::Result {
+        use syntect::html::{ClassStyle, ClassedHTMLGenerator};
+        use syntect::util::LinesWithEndings;
+        let lang = lang.map(str::trim).filter(|l| !l.is_empty());
+        let syntax = lang.and_then(|l| syntaxes().find_syntax_by_token(l));
+        let Some(syntax) = syntax else { return out.write_str(&escape(code)) };
+        let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes(), ClassStyle::SpacedPrefixed { prefix: "hl-" });
+        for line in LinesWithEndings::from(code) {
+            if generator.parse_html_for_line_which_includes_newline(line).is_err() {
+                return out.write_str(&escape(code));
+            }
+        }
+        out.write_str(&generator.finalize())
+    }
+    fn write_pre_tag(&self, out: &mut dyn fmt::Write, attrs: HashMap<&'static str, Cow<'_, str>>) -> fmt::Result {
+        write_tag(out, "pre", attrs)
+    }
+    fn write_code_tag(&self, out: &mut dyn fmt::Write, attrs: HashMap<&'static str, Cow<'_, str>>) -> fmt::Result {
+        write_tag(out, "code", attrs)
+    }
+}
+
+fn write_tag(out: &mut dyn fmt::Write, tag: &str, attrs: HashMap<&'static str, Cow<'_, str>>) -> fmt::Result {
+    let mut attrs: Vec<_> = attrs.into_iter().collect();
+    attrs.sort();
+    write!(out, "<{tag}")?;
+    for (k, v) in attrs {
+        write!(out, " {k}=\"{}\"", escape(&v))?;
+    }
+    out.write_str(">")
+}
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(s: &str) -> Cow<'_, str> {
+    if !s.contains(['<', '>', '&', '"', '\'']) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(prefix: &str, key: &str, locator: &str) -> CiteItem {
+        CiteItem { prefix: prefix.into(), key: key.into(), locator: locator.into() }
+    }
+
+    #[test]
+    fn citation_grammar() {
+        assert_eq!(parse_citation("@bti-2024-kaz, S. 6"), Some(Ok(vec![item("", "bti-2024-kaz", "S. 6")])));
+        assert_eq!(
+            parse_citation("KNB, siehe @bti, S. 6"),
+            Some(Ok(vec![item("KNB, siehe", "bti", "S. 6")]))
+        );
+        assert_eq!(
+            parse_citation("@a, S. 13; @b; @c, Section F3"),
+            Some(Ok(vec![item("", "a", "S. 13"), item("", "b", ""), item("", "c", "Section F3")]))
+        );
+        assert_eq!(parse_citation("mail info@example.org"), None);
+        assert_eq!(parse_citation("no citation"), None);
+        assert!(matches!(parse_citation("@a; b"), Some(Err(_))));
+        assert!(matches!(parse_citation("@, S. 3"), Some(Err(_))));
+    }
+
+    #[test]
+    fn converts_citations_to_marks_with_positions() {
+        let c = convert("Text [@a, S. 6] and `[@code]` and \\[@esc] and [x@y.org].\n\n[^1]: Note [@b].\n\nSee[^1].\n", MdOptions::default());
+        assert_eq!(c.citations.len(), 2, "{:?}", c.citations);
+        assert_eq!((c.citations[0].line, c.citations[0].column), (1, 6));
+        assert_eq!(c.citations[1].items[0].key, "b");
+        assert!(c.html.contains("<code>[@code]</code>"));
+        assert!(c.html.contains("[@esc]"));
+        assert!(c.html.contains("mailto:x@y.org"), "{}", c.html);
+        assert!(c.html.contains(&format!("{MARK_OPEN}0{MARK_CLOSE}")));
+    }
+
+    #[test]
+    fn headings_get_stable_ids_and_html_is_escaped() {
+        let c = convert("## Sources\n\n## Lage in Städten\n\n<b>x</b>\n", MdOptions::default());
+        assert_eq!(c.headings[0].id, "sources-1");
+        assert_eq!(c.headings[1].id, "lage-in-städten");
+        assert!(c.html.contains("&lt;b&gt;x&lt;/b&gt;"), "{}", c.html);
+        let c = convert("<b>x</b>\n", MdOptions { allow_html: true });
+        assert!(c.html.contains("<b>x</b>"));
+    }
+
+    #[test]
+    fn excerpts_are_taken_out_of_the_body() {
+        let md = "Body [@a].\n\n## Excerpts\n\n> First para.\n>\n> Second.\n>\n> [@a, S. 6]\n\n> „Quoted“\n>\n> — [@b]\n";
+        let c = convert(md, MdOptions::default());
+        assert!(!c.html.contains("First para"));
+        assert_eq!(c.excerpts.len(), 2);
+        assert_eq!(c.excerpts[0].key, "a");
+        assert_eq!(c.excerpts[0].locator, "S. 6");
+        assert!(c.excerpts[0].html.contains("<p>Second.</p>"));
+        assert_eq!(c.problems.len(), 1, "{:?}", c.problems);
+        assert_eq!(c.problems[0].code, "E033");
+        assert_eq!(c.problems[0].line, 11);
+        assert_eq!(c.citations.len(), 1);
+    }
+
+    #[test]
+    fn code_is_highlighted_with_classes() {
+        let c = convert("```rust\nfn main() {}\n```\n", MdOptions::default());
+        assert!(c.html.contains("class=\"hl-"), "{}", c.html);
+        assert!(!c.html.contains("style="));
+    }
+}

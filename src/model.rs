@@ -1,0 +1,965 @@
+//! Stage 2, model: the one data model of a site. Turns loaded content into reports,
+//! sources, organisations, pages and taxonomies; resolves every citation and backlink;
+//! and does all validation, pushing findings with file positions into `Diagnostics`.
+//!
+//! Everything a template shows is computed here (citation texts, source-list entries,
+//! dates in the report's language); the render stage only lays it out.
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Diagnostics, suggest};
+use crate::load::{Content, Doc, ReportMeta, SourceMeta, StaticFile, Template, Yaml};
+use crate::markdown::{self, CiteItem, Converted, Heading, MdOptions};
+use crate::text::{Date, Locale, language_name, slugify, sort_key};
+use crate::yaml::Text;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+/// How the model is built.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub include_drafts: bool,
+    /// Links end in `index.html`, so the site can be browsed from a folder.
+    pub portable: bool,
+    /// Overrides `base_url` of site.toml.
+    pub base_url: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Site {
+    pub config: Config,
+    pub ui: &'static Locale,
+    pub portable: bool,
+    pub reports: Vec<Report>,
+    pub organisations: Vec<Organisation>,
+    pub sources: Vec<Source>,
+    pub pages: Vec<Page>,
+    pub countries: Vec<Term>,
+    pub topics: Vec<Term>,
+    pub years: Vec<Term>,
+    pub languages: Vec<Term>,
+    /// Disclaimer HTML per language tag.
+    pub disclaimers: BTreeMap<String, String>,
+    pub templates: Vec<Template>,
+    pub statics: Vec<StaticFile>,
+}
+
+#[derive(Debug)]
+pub struct Report {
+    pub id: String,
+    pub title: String,
+    pub date: Date,
+    pub language: String,
+    pub locale: &'static Locale,
+    pub kind: Option<String>,
+    pub summary: Option<String>,
+    pub countries: Vec<usize>,
+    pub topics: Vec<usize>,
+    pub year: usize,
+    pub language_term: usize,
+    pub file: PathBuf,
+    pub path: String,
+    /// Body HTML with citation marks (see `markdown::MARK_OPEN`).
+    pub html: String,
+    pub toc: Vec<Heading>,
+    /// Resolved citations; mark `n` in `html` is `citations[n]`.
+    pub citations: Vec<Citation>,
+    pub bibliography: Vec<BibEntry>,
+    /// "Zugriff auf alle Quellen am …" when every cited source was accessed the same day.
+    pub accessed_all: Option<String>,
+    pub appendix: Vec<AppendixGroup>,
+    /// Organisations of the cited sources, by name.
+    pub organisations: Vec<usize>,
+    pub draft: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Citation {
+    pub items: Vec<CitedItem>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CitedItem {
+    pub prefix: String,
+    /// `None` only for unknown keys, which are errors.
+    pub source: Option<usize>,
+    /// "Bertelsmann Stiftung, 19. März 2024"
+    pub text: String,
+    /// "S. 6" with a no-break space, or empty.
+    pub locator: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct BibEntry {
+    pub source: usize,
+    /// "USDOS – US Department of State: 2023 Country Report …, 23. April 2024"
+    pub text: String,
+    pub url: Option<String>,
+    /// "Zugriff am …" when the report's sources were not all accessed the same day.
+    pub accessed: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AppendixGroup {
+    pub organisation: usize,
+    pub description: Option<String>,
+    pub entries: Vec<AppendixEntry>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AppendixEntry {
+    /// Index into the report's bibliography.
+    pub bib: usize,
+    pub excerpts: Vec<Excerpt>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Excerpt {
+    pub source: usize,
+    pub locator: String,
+    /// HTML of the quoted text (may hold citation marks).
+    pub html: String,
+    /// "(Bertelsmann Stiftung, 19. März 2024, S. 6)"
+    pub citation: String,
+    pub language: String,
+    pub quote_open: &'static str,
+    pub quote_close: &'static str,
+}
+
+#[derive(Debug)]
+pub struct Source {
+    pub key: String,
+    pub organisation: usize,
+    pub title: String,
+    pub date: Date,
+    pub url: Option<String>,
+    pub kind: Option<String>,
+    pub language: Option<String>,
+    pub label: Option<String>,
+    pub symbol: Option<String>,
+    pub file: PathBuf,
+    pub path: String,
+    /// Reports citing it (newest first), with the locators used there.
+    pub cited_by: Vec<SourceUse>,
+    /// (report, appendix group, entry, excerpt) of every excerpt quoted from it.
+    pub excerpts: Vec<(usize, usize, usize, usize)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SourceUse {
+    pub report: usize,
+    pub locators: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Organisation {
+    pub slug: String,
+    pub name: String,
+    pub short: Option<String>,
+    pub url: Option<String>,
+    pub aliases: Vec<String>,
+    pub seat: Option<String>,
+    pub description: BTreeMap<String, String>,
+    pub file: PathBuf,
+    pub path: String,
+    /// Its sources, newest first.
+    pub sources: Vec<usize>,
+    /// Reports citing any of its sources, newest first.
+    pub reports: Vec<usize>,
+}
+
+#[derive(Debug)]
+pub struct Page {
+    pub slug: String,
+    pub title: String,
+    pub language: String,
+    pub summary: Option<String>,
+    pub html: String,
+    pub citations: Vec<Citation>,
+    pub path: String,
+}
+
+/// A country, topic, year or language with its reports (newest first).
+#[derive(Debug)]
+pub struct Term {
+    pub slug: String,
+    pub name: String,
+    pub names: BTreeMap<String, String>,
+    pub path: String,
+    pub reports: Vec<usize>,
+}
+
+impl Term {
+    /// The term's name in a language (`de-AT` falls back to `de`), else its site name.
+    pub fn name_in(&self, lang: &str) -> &str {
+        let base = lang.split('-').next().unwrap_or(lang);
+        self.names.get(lang).or_else(|| self.names.get(base)).unwrap_or(&self.name)
+    }
+}
+
+impl Source {
+    /// The label in citations: `label`, else the organisation's short name, else its name.
+    pub fn label<'a>(&'a self, orgs: &'a [Organisation]) -> &'a str {
+        let org = &orgs[self.organisation];
+        self.label.as_deref().or(org.short.as_deref()).unwrap_or(&org.name)
+    }
+
+    /// The source as its entry in a source list, without access or download notes:
+    /// "USDOS – US Department of State: Title [symbol]".
+    pub fn reference(&self, orgs: &[Organisation]) -> String {
+        let org = &orgs[self.organisation];
+        let mut s = match (&self.label, &org.short) {
+            (Some(label), _) => label.clone(),
+            (None, Some(short)) => format!("{short} – {}", org.name),
+            (None, None) => org.name.clone(),
+        };
+        s.push_str(": ");
+        s.push_str(&self.title);
+        if let Some(sym) = &self.symbol {
+            s.push_str(&format!(" [{sym}]"));
+        }
+        s
+    }
+}
+
+/// Builds the site model. Returns `None` when content errors make a model impossible
+/// (the diagnostics say why); otherwise the model, possibly with warnings.
+pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site {
+    let Content { mut config, reports: report_docs, pages: page_docs, organisations: org_records, sources: source_records, templates, statics, .. } = content;
+    if let Some(url) = &opts.base_url {
+        config.base_url = if url.ends_with('/') { url.clone() } else { format!("{url}/") };
+    }
+    let ui = Locale::for_tag(&config.language);
+    let link = |section: &str, slug: &str| -> String {
+        let mut p = String::new();
+        if !section.is_empty() {
+            p.push_str(section);
+            p.push('/');
+        }
+        if !slug.is_empty() {
+            p.push_str(slug);
+            p.push('/');
+        }
+        if opts.portable {
+            p.push_str("index.html");
+        }
+        p
+    };
+    let md_opts = MdOptions { allow_html: config.markdown.allow_html };
+
+    // Organisations.
+    let mut organisations = Vec::new();
+    let mut org_index: HashMap<String, usize> = HashMap::new();
+    for r in org_records {
+        let m = r.meta;
+        if !valid_slug(&r.key) {
+            diags.push(Diagnostic::error("E020", &r.file, 0, 0, format!("organisation file name `{}` is not a valid slug", r.key))
+                .help("use lowercase letters, digits and `-` in the file name, e.g. `human-rights-watch.yaml`"));
+            continue;
+        }
+        if let Some(&other) = org_index.get(&r.key) {
+            let other: &Organisation = &organisations[other];
+            diags.push(Diagnostic::error("E021", &r.file, 0, 0, format!("organisation `{}` is defined twice: here and in {}", r.key, other.file.display())).help("keep one of the two files"));
+            continue;
+        }
+        let Some(Text(name)) = m.name else {
+            diags.push(Diagnostic::error("E006", &r.file, 1, 1, "organisation has no `name`").help("add `name: Full Name of the Organisation`"));
+            continue;
+        };
+        check_url(m.url.as_deref(), &r.file, &r.yaml, diags);
+        org_index.insert(r.key.clone(), organisations.len());
+        organisations.push(Organisation {
+            path: link("organisations", &r.key),
+            slug: r.key,
+            name,
+            short: m.short,
+            url: m.url,
+            aliases: m.aliases,
+            seat: m.seat,
+            description: m.description,
+            file: r.file,
+            sources: Vec::new(),
+            reports: Vec::new(),
+        });
+    }
+
+    // Reports: drafts out unless asked for, then Markdown, in parallel.
+    let report_docs: Vec<Doc<ReportMeta>> = report_docs.into_iter().filter(|d| opts.include_drafts || !d.meta.draft).collect();
+    let converted: Vec<Converted> = report_docs.par_iter().map(|d| markdown::convert(&d.body, md_opts)).collect();
+
+    // Sources: shared records, then records declared in reports.
+    let mut sources: Vec<Source> = Vec::new();
+    let mut source_index: HashMap<String, usize> = HashMap::new();
+    let mut add_source = |key: &str, m: &SourceMeta, file: &Path, yaml: &Yaml, path_prefix: &[&str], diags: &mut Diagnostics| {
+        let at = |k: &str| {
+            let mut p: Vec<&str> = path_prefix.to_vec();
+            p.push(k);
+            yaml.position(&p)
+        };
+        let (kl, kc) = yaml.position(path_prefix);
+        if !valid_key(key) {
+            diags.push(Diagnostic::error("E022", file, kl, kc, format!("source key `{key}` is not valid")).help("use lowercase letters, digits, `-`, `_` and `.`, e.g. `usdos-hrr-2023-kaz`"));
+            return;
+        }
+        if let Some(&other) = source_index.get(key) {
+            let other: &Source = &sources[other];
+            diags.push(Diagnostic::error("E023", file, kl, kc, format!("duplicate source key `{key}`: also defined in {}", other.file.display())).help("rename one of the two, or remove the copy"));
+            return;
+        }
+        let mut ok = true;
+        let org = match &m.organisation {
+            None => {
+                diags.push(Diagnostic::error("E006", file, kl, kc, format!("source `{key}` has no `organisation`")).help("add `organisation: <slug>`, the file name of a record in content/organisations/"));
+                ok = false;
+                0
+            }
+            Some(o) => match org_index.get(o) {
+                Some(&i) => i,
+                None => {
+                    let (l, c) = at("organisation");
+                    let mut d = Diagnostic::error("E024", file, l, c, format!("source `{key}` names unknown organisation `{o}`"));
+                    d = match suggest(o, org_index.keys().map(String::as_str)) {
+                        Some(s) => d.help(format!("did you mean `{s}`?")),
+                        None => d.help(format!("create content/organisations/{o}.yaml with at least `name:`")),
+                    };
+                    diags.push(d);
+                    ok = false;
+                    0
+                }
+            },
+        };
+        let title = match &m.title {
+            Some(Text(t)) if !t.trim().is_empty() => t.trim().to_string(),
+            _ => {
+                diags.push(Diagnostic::error("E006", file, kl, kc, format!("source `{key}` has no `title`")).help("add `title:` with the title as published"));
+                ok = false;
+                String::new()
+            }
+        };
+        let date = match &m.date {
+            None => {
+                diags.push(Diagnostic::error("E006", file, kl, kc, format!("source `{key}` has no `date`")).help("add `date:` as YYYY-MM-DD, YYYY-MM or YYYY, as precise as published"));
+                ok = false;
+                None
+            }
+            Some(Text(d)) => match Date::parse(d) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    let (l, c) = at("date");
+                    diags.push(Diagnostic::error("E025", file, l, c, format!("invalid date of source `{key}`: {e}")).help("write YYYY-MM-DD, YYYY-MM or YYYY"));
+                    ok = false;
+                    None
+                }
+            },
+        };
+        if let Some(url) = &m.url {
+            if !is_http_url(url) {
+                let (l, c) = at("url");
+                diags.push(Diagnostic::error("E026", file, l, c, format!("url of source `{key}` is not an http(s) URL: `{url}`")).help("write the full address starting with https:// (or http://)"));
+                ok = false;
+            }
+        }
+        if let Some(lang) = &m.language {
+            if !valid_language(lang) {
+                let (l, c) = at("language");
+                diags.push(Diagnostic::error("E027", file, l, c, format!("`{lang}` is not a language tag")).help("use a BCP 47 tag such as en, de or de-AT"));
+            }
+        }
+        if !ok {
+            return;
+        }
+        source_index.insert(key.to_string(), sources.len());
+        sources.push(Source {
+            key: key.to_string(),
+            organisation: org,
+            title,
+            date: date.expect("checked"),
+            url: m.url.clone(),
+            kind: m.kind.clone(),
+            language: m.language.clone(),
+            label: m.label.clone(),
+            symbol: m.symbol.clone(),
+            file: file.to_path_buf(),
+            path: link("sources", key),
+            cited_by: Vec::new(),
+            excerpts: Vec::new(),
+        });
+    };
+    for r in &source_records {
+        add_source(&r.key, &r.meta, &r.file, &r.yaml, &[r.key.as_str()], diags);
+    }
+    for d in &report_docs {
+        for (key, entry) in &d.meta.sources {
+            if let Some(record) = entry.record() {
+                add_source(key, &record, &d.file, &d.yaml, &["sources", key.as_str()], diags);
+            }
+        }
+    }
+    // The same URL in two records that describe it differently.
+    let mut by_url: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, s) in sources.iter().enumerate() {
+        if let Some(u) = &s.url {
+            by_url.entry(u.as_str()).or_default().push(i);
+        }
+    }
+    for idxs in by_url.values().filter(|v| v.len() > 1) {
+        let a = &sources[idxs[0]];
+        for &j in &idxs[1..] {
+            let b = &sources[j];
+            if (a.organisation, &a.title, a.date) != (b.organisation, &b.title, b.date) {
+                diags.push(Diagnostic::warning("W040", &b.file, 0, 0, format!("sources `{}` and `{}` have the same url but different data", a.key, b.key))
+                    .help(format!("if both are the same document, keep one record; `{}` is in {}", a.key, a.file.display())));
+            }
+        }
+    }
+
+    // Report front matter.
+    let mut reports: Vec<Report> = Vec::new();
+    let mut report_parts: Vec<(Converted, &Doc<ReportMeta>)> = Vec::new();
+    let mut ids: HashMap<String, PathBuf> = HashMap::new();
+    for (doc, conv) in report_docs.iter().zip(converted) {
+        let m = &doc.meta;
+        let file = &doc.file;
+        for p in &conv.problems {
+            diags.push(Diagnostic::error(p.code, file, p.line, p.column, p.message.clone()).help(p.help.clone()));
+        }
+        let mut missing = Vec::new();
+        if m.id.is_none() {
+            missing.push("id");
+        }
+        if m.title.is_none() {
+            missing.push("title");
+        }
+        if m.date.is_none() {
+            missing.push("date");
+        }
+        for key in &missing {
+            let hint = match *key {
+                "id" => "add `id: a-12345` (lowercase letters, digits and `-`; it becomes the page address)",
+                "title" => "add `title: …` with the report's title",
+                _ => "add `date: YYYY-MM-DD`, the publication date",
+            };
+            diags.push(Diagnostic::error("E006", file, 1, 1, format!("front matter has no `{key}`, which every report needs")).help(hint));
+        }
+        let id = m.id.as_ref().map(|t| t.0.clone()).unwrap_or_default();
+        if m.id.is_some() && !valid_slug(&id) {
+            let (l, c) = doc.yaml.position(&["id"]);
+            diags.push(Diagnostic::error("E007", file, l, c, format!("report id `{id}` may only hold lowercase letters, digits and `-`")).help(format!("try `{}`", slugify(&id))));
+        }
+        let date = m.date.as_ref().and_then(|Text(d)| match Date::parse(d) {
+            Ok(date) if date.is_full() => Some(date),
+            Ok(_) => {
+                let (l, c) = doc.yaml.position(&["date"]);
+                diags.push(Diagnostic::error("E025", file, l, c, format!("report date `{d}` needs a day")).help("write the publication date as YYYY-MM-DD"));
+                None
+            }
+            Err(e) => {
+                let (l, c) = doc.yaml.position(&["date"]);
+                diags.push(Diagnostic::error("E025", file, l, c, format!("invalid date: {e}")).help("write the publication date as YYYY-MM-DD"));
+                None
+            }
+        });
+        let language = m.language.clone().unwrap_or_else(|| config.language.clone());
+        if !valid_language(&language) {
+            let (l, c) = doc.yaml.position(&["language"]);
+            diags.push(Diagnostic::error("E027", file, l, c, format!("`{language}` is not a language tag")).help("use a BCP 47 tag such as de, de-AT or en"));
+        }
+        if m.id.is_some() && valid_slug(&id) {
+            if let Some(prev) = ids.get(&id) {
+                let (l, c) = doc.yaml.position(&["id"]);
+                diags.push(Diagnostic::error("E008", file, l, c, format!("report id `{id}` is also used by {}", prev.display())).help("every report needs its own id; change one of them"));
+                continue;
+            }
+            ids.insert(id.clone(), file.clone());
+        }
+        let (Some(date), Some(Text(title))) = (date, m.title.clone()) else { continue };
+        if id.is_empty() || !valid_slug(&id) {
+            continue;
+        }
+        let locale = Locale::for_tag(&language);
+        reports.push(Report {
+            path: link("reports", &id),
+            id,
+            title: title.trim().to_string(),
+            date,
+            language,
+            locale,
+            kind: m.kind.clone(),
+            summary: m.summary.clone(),
+            countries: Vec::new(),
+            topics: Vec::new(),
+            year: 0,
+            language_term: 0,
+            file: file.clone(),
+            html: String::new(),
+            toc: Vec::new(),
+            citations: Vec::new(),
+            bibliography: Vec::new(),
+            accessed_all: None,
+            appendix: Vec::new(),
+            organisations: Vec::new(),
+            draft: m.draft,
+        });
+        report_parts.push((conv, doc));
+    }
+
+    // Newest first; ties by id, so the order is stable.
+    let mut order: Vec<usize> = (0..reports.len()).collect();
+    order.sort_by(|&a, &b| reports[b].date.cmp(&reports[a].date).then_with(|| reports[a].id.cmp(&reports[b].id)));
+    let mut slots: Vec<Option<(Report, (Converted, &Doc<ReportMeta>))>> = reports.into_iter().zip(report_parts).map(Some).collect();
+    let (mut reports, parts): (Vec<Report>, Vec<(Converted, &Doc<ReportMeta>)>) =
+        order.iter().map(|&i| slots[i].take().expect("each once")).unzip();
+
+    // Citations, source lists and appendices.
+    let mut warned_descriptions: BTreeSet<(usize, String)> = BTreeSet::new();
+    for (ri, (report, (conv, doc))) in reports.iter_mut().zip(parts.iter()).enumerate() {
+        let locale = report.locale;
+        let file = &doc.file;
+        let mut uses: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        let resolve = |item: &CiteItem, line: usize, column: usize, diags: &mut Diagnostics| -> Option<usize> {
+            match source_index.get(&item.key) {
+                Some(&s) => Some(s),
+                None => {
+                    let mut d = Diagnostic::error("E010", file, line, column, format!("unknown source key `{}`", item.key));
+                    d = match suggest(&item.key, source_index.keys().map(String::as_str)) {
+                        Some(s) => d.help(format!("did you mean `{s}`?")),
+                        None => d.help("add a record for it in content/sources/ or under `sources:` in the front matter"),
+                    };
+                    diags.push(d);
+                    None
+                }
+            }
+        };
+        for mark in &conv.citations {
+            let mut items = Vec::new();
+            for item in &mark.items {
+                let source = resolve(item, mark.line, mark.column, diags);
+                if let Some(s) = source {
+                    let entry = uses.entry(s).or_default();
+                    if !item.locator.is_empty() && !entry.contains(&item.locator) {
+                        entry.push(item.locator.clone());
+                    }
+                }
+                items.push(cited_item(item, source, &sources, &organisations, locale));
+            }
+            report.citations.push(Citation { items });
+        }
+        // Excerpt sources count as cited too.
+        let mut excerpts: Vec<(usize, Excerpt)> = Vec::new();
+        for x in &conv.excerpts {
+            let item = CiteItem { prefix: String::new(), key: x.key.clone(), locator: x.locator.clone() };
+            let Some(s) = resolve(&item, x.line, x.column, diags) else { continue };
+            uses.entry(s).or_default();
+            let c = cited_item(&item, Some(s), &sources, &organisations, locale);
+            excerpts.push((s, Excerpt {
+                source: s,
+                locator: x.locator.clone(),
+                html: x.html.clone(),
+                citation: format!("({})", item_text(&c)),
+                language: sources[s].language.clone().unwrap_or_else(|| report.language.clone()),
+                quote_open: locale.quote_open,
+                quote_close: locale.quote_close,
+            }));
+        }
+        // Per-report facts: accessed and downloaded dates.
+        let parse_fact = |v: &Option<Text>, path: &[&str], diags: &mut Diagnostics| -> Option<Date> {
+            let Text(s) = v.as_ref()?;
+            match Date::parse(s) {
+                Ok(d) if d.is_full() => Some(d),
+                Ok(_) | Err(_) => {
+                    let (l, c) = doc.yaml.position(path);
+                    diags.push(Diagnostic::error("E025", file, l, c, format!("`{s}` is not a full date")).help("write YYYY-MM-DD"));
+                    None
+                }
+            }
+        };
+        let report_accessed = parse_fact(&doc.meta.accessed, &["accessed"], diags);
+        let mut accessed: HashMap<usize, Date> = HashMap::new();
+        let mut downloaded: HashMap<usize, Date> = HashMap::new();
+        for (key, entry) in &doc.meta.sources {
+            let Some(&s) = source_index.get(key) else {
+                if entry.record().is_none() {
+                    let (l, c) = doc.yaml.position(&["sources", key]);
+                    let mut d = Diagnostic::error("E010", file, l, c, format!("unknown source key `{key}` under `sources:`"));
+                    if let Some(s) = suggest(key, source_index.keys().map(String::as_str)) {
+                        d = d.help(format!("did you mean `{s}`?"));
+                    }
+                    diags.push(d);
+                }
+                continue;
+            };
+            if !uses.contains_key(&s) {
+                let (l, c) = doc.yaml.position(&["sources", key]);
+                diags.push(Diagnostic::warning("W041", file, l, c, format!("source `{key}` is declared but never cited")).help(format!("cite it with `[@{key}]` or remove it from `sources:`")));
+            }
+            if let Some(d) = parse_fact(&entry.accessed, &["sources", key, "accessed"], diags) {
+                accessed.insert(s, d);
+            }
+            if let Some(d) = parse_fact(&entry.downloaded, &["sources", key, "downloaded"], diags) {
+                downloaded.insert(s, d);
+            }
+        }
+        // The source list: by label (case- and accent-insensitive), then date, then title.
+        let mut cited: Vec<usize> = uses.keys().copied().collect();
+        cited.sort_by_cached_key(|&s| {
+            let src = &sources[s];
+            (sort_key(src.label(&organisations)), src.date, sort_key(&src.title), src.key.clone())
+        });
+        let access_of = |s: usize| accessed.get(&s).copied().or(report_accessed);
+        let all_dates: BTreeSet<Option<Date>> = cited.iter().map(|&s| access_of(s)).collect();
+        let uniform = all_dates.len() == 1;
+        if let (true, Some(Some(d))) = (uniform, all_dates.iter().next()) {
+            report.accessed_all = Some(locale.with_date(locale.words.accessed_all, d));
+        }
+        for &s in &cited {
+            let src = &sources[s];
+            let when = match downloaded.get(&s) {
+                Some(d) => locale.with_date(locale.words.downloaded, d),
+                None => locale.date(&src.date),
+            };
+            let access = access_of(s);
+            if access.is_none() && src.url.is_some() {
+                let (l, c) = doc.yaml.position(&["accessed"]);
+                diags.push(Diagnostic::warning("W042", file, l, c, format!("no accessed date for cited source `{}`", src.key)).help("add `accessed: YYYY-MM-DD` to the front matter, or per source under `sources:`"));
+            }
+            report.bibliography.push(BibEntry {
+                source: s,
+                text: format!("{}, {when}", src.reference(&organisations)),
+                url: src.url.clone(),
+                accessed: if uniform { None } else { access.map(|d| locale.with_date(locale.words.accessed_one, &d)) },
+            });
+        }
+        // Appendix: organisations with excerpts, in source-list order.
+        for (bi, entry) in report.bibliography.iter().enumerate() {
+            let xs: Vec<Excerpt> = excerpts.iter().filter(|(s, _)| *s == entry.source).map(|(_, x)| x.clone()).collect();
+            if xs.is_empty() {
+                continue;
+            }
+            let org = sources[entry.source].organisation;
+            let group = match report.appendix.iter().position(|g| g.organisation == org) {
+                Some(g) => g,
+                None => {
+                    report.appendix.push(AppendixGroup { organisation: org, description: description(&organisations[org], &report.language), entries: Vec::new() });
+                    report.appendix.len() - 1
+                }
+            };
+            report.appendix[group].entries.push(AppendixEntry { bib: bi, excerpts: xs });
+        }
+        for (gi, g) in report.appendix.iter().enumerate() {
+            for (ei, e) in g.entries.iter().enumerate() {
+                for xi in 0..e.excerpts.len() {
+                    sources[report.bibliography[e.bib].source].excerpts.push((ri, gi, ei, xi));
+                }
+            }
+        }
+        // Organisations lacking a description in this report's language.
+        let mut orgs: Vec<usize> = cited.iter().map(|&s| sources[s].organisation).collect();
+        orgs.sort_by_cached_key(|&o| sort_key(&organisations[o].name));
+        orgs.dedup();
+        for &o in &orgs {
+            let base = report.language.split('-').next().unwrap_or_default().to_string();
+            if description(&organisations[o], &report.language).is_none() && warned_descriptions.insert((o, base.clone())) {
+                let org = &organisations[o];
+                diags.push(Diagnostic::warning("W043", &org.file, 0, 0, format!("organisation `{}` has no `{base}` description, needed by report `{}`", org.slug, report.id))
+                    .help(format!("add `description: {{ {base}: One sentence about the organisation. }}`")));
+            }
+        }
+        report.organisations = orgs;
+        for (s, locators) in uses {
+            sources[s].cited_by.push(SourceUse { report: ri, locators });
+        }
+        report.html = conv.html.clone();
+        report.toc = conv.headings.clone();
+    }
+
+    // Backlinks: organisations' documents and citing reports.
+    for (si, s) in sources.iter().enumerate() {
+        organisations[s.organisation].sources.push(si);
+    }
+    for org in &mut organisations {
+        org.sources.sort_by(|&a, &b| sources[b].date.cmp(&sources[a].date).then_with(|| sources[a].key.cmp(&sources[b].key)));
+        let mut rs: Vec<usize> = org.sources.iter().flat_map(|&s| sources[s].cited_by.iter().map(|u| u.report)).collect();
+        rs.sort_unstable();
+        rs.dedup();
+        org.reports = rs;
+    }
+
+    // Taxonomies.
+    let countries = resolve_terms("countries", &config.countries, ui, &link, &mut reports, &parts, |m| &m.countries, |r, v| r.countries = v, diags);
+    let topics = resolve_terms("topics", &config.topics, ui, &link, &mut reports, &parts, |m| &m.topics, |r, v| r.topics = v, diags);
+    let mut years: Vec<Term> = Vec::new();
+    let mut languages: Vec<Term> = Vec::new();
+    for (ri, r) in reports.iter_mut().enumerate() {
+        let y = r.date.year.to_string();
+        r.year = index_term(&mut years, &y, || Term { slug: y.clone(), name: y.clone(), names: BTreeMap::new(), path: link("years", &y), reports: Vec::new() });
+        years[r.year].reports.push(ri);
+        let tag = r.language.to_ascii_lowercase();
+        r.language_term = index_term(&mut languages, &tag, || Term { slug: tag.clone(), name: language_name(&r.language, ui), names: BTreeMap::new(), path: link("languages", &tag), reports: Vec::new() });
+        languages[r.language_term].reports.push(ri);
+    }
+    sort_terms(&mut years, &mut reports, |r| &mut r.year, |a, b| b.slug.cmp(&a.slug));
+    sort_terms(&mut languages, &mut reports, |r| &mut r.language_term, |a, b| sort_key(&a.name).cmp(&sort_key(&b.name)));
+
+    // Plain pages.
+    let mut pages = Vec::new();
+    for d in page_docs.iter().filter(|d| opts.include_drafts || !d.meta.draft) {
+        let slug = d.file.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+        if !valid_slug(&slug) {
+            diags.push(Diagnostic::error("E020", &d.file, 0, 0, format!("page file name `{slug}` is not a valid slug")).help("use lowercase letters, digits and `-`, e.g. `about.md`"));
+            continue;
+        }
+        if RESERVED_SECTIONS.contains(&slug.as_str()) {
+            diags.push(Diagnostic::error("E020", &d.file, 0, 0, format!("a page may not be called `{slug}`: that address belongs to a generated section")).help("rename the file"));
+            continue;
+        }
+        let Some(Text(title)) = d.meta.title.clone() else {
+            diags.push(Diagnostic::error("E006", &d.file, 1, 1, "front matter has no `title`, which every page needs").help("add `title: …`"));
+            continue;
+        };
+        let conv = markdown::convert(&d.body, md_opts);
+        for p in &conv.problems {
+            diags.push(Diagnostic::error(p.code, &d.file, p.line, p.column, p.message.clone()).help(p.help.clone()));
+        }
+        let language = d.meta.language.clone().unwrap_or_else(|| config.language.clone());
+        let locale = Locale::for_tag(&language);
+        let citations = conv
+            .citations
+            .iter()
+            .map(|m| Citation {
+                items: m.items.iter().map(|it| {
+                    let s = match source_index.get(&it.key) {
+                        Some(&s) => Some(s),
+                        None => {
+                            diags.push(Diagnostic::error("E010", &d.file, m.line, m.column, format!("unknown source key `{}`", it.key)));
+                            None
+                        }
+                    };
+                    cited_item(it, s, &sources, &organisations, locale)
+                }).collect(),
+            })
+            .collect();
+        pages.push(Page { path: link("", &slug), slug, title, language, summary: d.meta.summary.clone(), html: conv.html, citations });
+    }
+
+    // Disclaimers are Markdown.
+    let disclaimers = config
+        .disclaimer
+        .iter()
+        .map(|(lang, md)| (lang.clone(), markdown::convert(md, MdOptions::default()).html))
+        .collect();
+
+    Site { config, ui, portable: opts.portable, reports, organisations, sources, pages, countries, topics, years, languages, disclaimers, templates, statics }
+}
+
+/// Section folders of the output; pages may not take these names.
+pub const RESERVED_SECTIONS: &[&str] = &["reports", "countries", "topics", "years", "languages", "organisations", "sources", "search", "static", "page"];
+
+fn cited_item(item: &CiteItem, source: Option<usize>, sources: &[Source], orgs: &[Organisation], locale: &Locale) -> CitedItem {
+    let text = match source {
+        Some(s) => format!("{}, {}", sources[s].label(orgs), locale.date(&sources[s].date)),
+        None => format!("@{}", item.key),
+    };
+    CitedItem { prefix: item.prefix.clone(), source, text, locator: locator(&item.locator) }
+}
+
+/// The plain text of one citation item: "KNB, siehe Label, Date, S. 6".
+pub fn item_text(c: &CitedItem) -> String {
+    let mut s = String::new();
+    if !c.prefix.is_empty() {
+        s.push_str(&c.prefix);
+        s.push(' ');
+    }
+    s.push_str(&c.text);
+    if !c.locator.is_empty() {
+        s.push_str(", ");
+        s.push_str(&c.locator);
+    }
+    s
+}
+
+/// Locators print as written, with a no-break space after a page term ("S.\u{a0}6").
+fn locator(l: &str) -> String {
+    for term in ["S. ", "p. ", "pp. ", "Abs. ", "para. ", "Rn. "] {
+        if let Some(rest) = l.strip_prefix(term) {
+            return format!("{}\u{a0}{}", term.trim_end(), rest.trim_start());
+        }
+    }
+    l.to_string()
+}
+
+/// An organisation's description in a language (`de-AT` falls back to `de`).
+fn description(org: &Organisation, lang: &str) -> Option<String> {
+    let base = lang.split('-').next().unwrap_or(lang);
+    org.description.get(lang).or_else(|| org.description.get(base)).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+fn index_term(terms: &mut Vec<Term>, slug: &str, make: impl FnOnce() -> Term) -> usize {
+    match terms.iter().position(|t| t.slug == slug) {
+        Some(i) => i,
+        None => {
+            terms.push(make());
+            terms.len() - 1
+        }
+    }
+}
+
+/// Sorts terms and rewrites the reports' indices into them.
+fn sort_terms(terms: &mut Vec<Term>, reports: &mut [Report], field: impl Fn(&mut Report) -> &mut usize, cmp: impl Fn(&Term, &Term) -> std::cmp::Ordering) {
+    let mut order: Vec<usize> = (0..terms.len()).collect();
+    order.sort_by(|&a, &b| cmp(&terms[a], &terms[b]));
+    let mut new_index = vec![0; terms.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_index[old] = new;
+    }
+    let mut slots: Vec<Option<Term>> = std::mem::take(terms).into_iter().map(Some).collect();
+    *terms = order.iter().map(|&i| slots[i].take().expect("each once")).collect();
+    for r in reports {
+        let f = field(r);
+        *f = new_index[*f];
+    }
+}
+
+/// Countries or topics: values are matched to declared terms by slug or any name;
+/// undeclared values become terms of their own, and two values with one slug are errors.
+#[allow(clippy::too_many_arguments)]
+fn resolve_terms(
+    kind: &str,
+    declared: &BTreeMap<String, BTreeMap<String, String>>,
+    ui: &Locale,
+    link: &dyn Fn(&str, &str) -> String,
+    reports: &mut [Report],
+    parts: &[(Converted, &Doc<ReportMeta>)],
+    values: impl Fn(&ReportMeta) -> &Vec<String>,
+    set: impl Fn(&mut Report, Vec<usize>),
+    diags: &mut Diagnostics,
+) -> Vec<Term> {
+    let mut lookup: HashMap<String, String> = HashMap::new();
+    for (slug, names) in declared {
+        lookup.insert(slug.to_lowercase(), slug.clone());
+        for n in names.values() {
+            lookup.insert(n.trim().to_lowercase(), slug.clone());
+        }
+    }
+    let mut terms: Vec<Term> = Vec::new();
+    // For undeclared slugs: the value that made them, and where.
+    let mut made_by: HashMap<String, (String, PathBuf)> = HashMap::new();
+    for (ri, (report, (_, doc))) in reports.iter_mut().zip(parts).enumerate() {
+        let mut idxs = Vec::new();
+        for value in values(&doc.meta) {
+            let v = value.trim();
+            let slug = match lookup.get(&v.to_lowercase()) {
+                Some(s) => s.clone(),
+                None => {
+                    let slug = slugify(v);
+                    let (l, c) = doc.yaml.position(&[kind]);
+                    if slug.is_empty() {
+                        diags.push(Diagnostic::error("E028", &doc.file, l, c, format!("`{v}` in `{kind}` gives no usable address"))
+                            .help(format!("declare it in site.toml under [{kind}] with an ASCII slug, e.g. `my-slug = {{ en = \"{v}\" }}`")));
+                        continue;
+                    }
+                    if let Some(declared_slug) = lookup.get(&slug) {
+                        declared_slug.clone()
+                    } else {
+                        match made_by.get(&slug) {
+                            Some((other, file)) if !other.eq_ignore_ascii_case(v) => {
+                                diags.push(Diagnostic::error("E029", &doc.file, l, c, format!("`{v}` and `{other}` (in {}) both become the address {kind}/{slug}/", file.display()))
+                                    .help(format!("write them the same way, or declare the term in site.toml under [{kind}]")));
+                                continue;
+                            }
+                            Some(_) => {}
+                            None => {
+                                made_by.insert(slug.clone(), (v.to_string(), doc.file.clone()));
+                            }
+                        }
+                        slug
+                    }
+                }
+            };
+            let names = declared.get(&slug).cloned().unwrap_or_default();
+            let i = index_term(&mut terms, &slug, || {
+                let name = names.get(ui.code).or_else(|| names.get("en")).or_else(|| names.values().next()).cloned().unwrap_or_else(|| v.to_string());
+                Term { path: link(kind, &slug), slug: slug.clone(), name, names, reports: Vec::new() }
+            });
+            if !idxs.contains(&i) {
+                idxs.push(i);
+                terms[i].reports.push(ri);
+            }
+        }
+        set(report, idxs);
+    }
+    let mut order: Vec<usize> = (0..terms.len()).collect();
+    order.sort_by_cached_key(|&i| sort_key(&terms[i].name));
+    let mut new_index = vec![0; terms.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_index[old] = new;
+    }
+    for (ri, r) in reports.iter_mut().enumerate() {
+        let _ = ri;
+        let field = if kind == "countries" { &mut r.countries } else { &mut r.topics };
+        for i in field.iter_mut() {
+            *i = new_index[*i];
+        }
+    }
+    let mut slots: Vec<Option<Term>> = terms.into_iter().map(Some).collect();
+    order.iter().map(|&i| slots[i].take().expect("each once")).collect()
+}
+
+fn check_url(url: Option<&str>, file: &Path, yaml: &Yaml, diags: &mut Diagnostics) {
+    if let Some(u) = url {
+        if !is_http_url(u) {
+            let (l, c) = yaml.position(&["url"]);
+            diags.push(Diagnostic::error("E026", file, l, c, format!("`{u}` is not an http(s) URL")).help("write the full address starting with https:// (or http://)"));
+        }
+    }
+}
+
+pub fn is_http_url(u: &str) -> bool {
+    let rest = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/') && !u.chars().any(char::is_whitespace))
+}
+
+/// Report ids and slugs: lowercase ASCII letters, digits and inner `-`.
+pub fn valid_slug(s: &str) -> bool {
+    !s.is_empty() && !s.starts_with('-') && !s.ends_with('-') && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Source keys: lowercase letters, digits, `-`, `_`, `.`; starting with a letter or digit.
+pub fn valid_key(s: &str) -> bool {
+    s.bytes().next().is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b))
+        && !s.ends_with('.')
+}
+
+/// A BCP 47 tag of the common shape: `de`, `de-AT`, `sr-Latn-RS`.
+pub fn valid_language(s: &str) -> bool {
+    let mut parts = s.split('-');
+    let first = parts.next().unwrap_or_default();
+    (2..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validators() {
+        assert!(valid_slug("a-12321-4"));
+        assert!(!valid_slug("A-1"));
+        assert!(!valid_slug("a_1"));
+        assert!(valid_key("usdos-hrr-2023.kaz"));
+        assert!(!valid_key("-x"));
+        assert!(valid_language("de-AT"));
+        assert!(!valid_language("deutsch-"));
+        assert!(is_http_url("https://example.org/x"));
+        assert!(!is_http_url("ftp://example.org"));
+        assert!(!is_http_url("https://exa mple.org"));
+    }
+
+    #[test]
+    fn locators_get_no_break_spaces() {
+        assert_eq!(locator("S. 178-180"), "S.\u{a0}178-180");
+        assert_eq!(locator("Section 1a"), "Section 1a");
+    }
+}

@@ -1,0 +1,596 @@
+//! Stage 3, render: lays the model out as pages through the theme's tera templates.
+//! Reads no files and computes nothing the model knows; it builds each template's
+//! context, fills citation marks in with links, and renders pages in parallel.
+//!
+//! Every template receives `site`, `ui` (the site language's words), `root` (the
+//! relative prefix to the site's top, e.g. `../../`) and `page` (title, description,
+//! path, canonical URL, lang); README.md lists what each page kind adds.
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::load::StaticData;
+use crate::markdown::{MARK_CLOSE, MARK_OPEN, escape};
+use crate::model::{Citation, Report, Site, Source, Term, item_text};
+use crate::text::{Locale, sort_key};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use tera::{Context, Tera, Value};
+
+/// A file of the finished site.
+#[derive(Debug)]
+pub struct OutFile {
+    /// Path inside the output folder, with `/` separators.
+    pub path: String,
+    pub data: OutData,
+}
+
+#[derive(Debug)]
+pub enum OutData {
+    Text(String),
+    Static(StaticData),
+}
+
+/// Builds the template engine from the theme; template syntax errors become diagnostics.
+pub fn templates(site: &Site, diags: &mut Diagnostics) -> Option<Tera> {
+    let mut tera = Tera::new();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    let sources: Vec<(&str, &str)> = site.templates.iter().map(|t| (t.name.as_str(), t.source.as_str())).collect();
+    if let Err(e) = tera.add_raw_templates(sources) {
+        diags.push(template_error(site, &e));
+        return None;
+    }
+    let mut missing = Vec::new();
+    for name in REQUIRED {
+        if !tera.contains_template(name) {
+            missing.push(*name);
+        }
+    }
+    if !missing.is_empty() {
+        diags.push(Diagnostic::error("E050", &PathBuf::from(format!("themes/{}/templates", site.config.theme)), 0, 0, format!("the theme has no template {}", missing.join(", ")))
+            .help("add the missing templates, or remove `theme` from site.toml to use the default theme"));
+        return None;
+    }
+    let mut global = Context::new();
+    global.insert("site", &SiteView { title: &site.config.title, description: &site.config.description, base_url: &site.config.base_url, language: &site.config.language });
+    global.insert("ui", &site.ui.words);
+    *tera.global_context() = global;
+    Some(tera)
+}
+
+const REQUIRED: &[&str] = &[
+    "index.html", "report.html", "reports.html", "taxonomy.html", "term.html", "organisations.html", "organisation.html",
+    "sources.html", "source.html", "page.html", "404.html", "atom.xml", "sitemap.xml", "robots.txt",
+];
+
+fn template_error(site: &Site, e: &tera::Error) -> Diagnostic {
+    let origin = |name: &str| {
+        site.templates.iter().find(|t| t.name == name).map_or_else(|| PathBuf::from(format!("templates/{name}")), |t| t.origin.clone())
+    };
+    match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+            let span = r.span();
+            Diagnostic::error("E051", &origin(r.filename()), span.start_line, span.start_col + 1, format!("template `{}`: {}", r.filename(), r.message()))
+                .help("fix the template; the tera syntax is described in README.md")
+        }
+        _ => Diagnostic::error("E051", &PathBuf::from(format!("themes/{}/templates", site.config.theme)), 0, 0, format!("template error: {e}"))
+            .help("fix the template named in the message"),
+    }
+}
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    base_url: &'a str,
+    language: &'a str,
+}
+
+#[derive(Serialize)]
+struct PageMeta {
+    title: String,
+    description: String,
+    path: String,
+    canonical: String,
+    lang: String,
+    kind: &'static str,
+}
+
+#[derive(Serialize, Clone)]
+struct Link {
+    name: String,
+    path: String,
+    count: usize,
+}
+
+/// Renders every page of the site. Template errors go to `diags`.
+pub fn render(site: &Site, tera: &Tera, diags: &mut Diagnostics) -> Vec<OutFile> {
+    let r = Renderer { site, tera, cards: site.reports.iter().map(|r| card(site, r)).collect() };
+    let mut jobs: Vec<Job> = vec![Job::Home, Job::NotFound, Job::TermIndex("countries"), Job::TermIndex("topics"), Job::TermIndex("years"), Job::TermIndex("languages"), Job::Organisations, Job::Sources];
+    let pages = site.reports.len().div_ceil(site.config.listing.page_size).max(1);
+    jobs.extend((1..=pages).map(Job::Reports));
+    jobs.extend((0..site.reports.len()).map(Job::Report));
+    for kind in ["countries", "topics", "years", "languages"] {
+        jobs.extend((0..r.terms(kind).len()).map(|i| Job::Term(kind, i)));
+    }
+    jobs.extend((0..site.organisations.len()).map(Job::Organisation));
+    jobs.extend((0..site.sources.len()).map(Job::Source));
+    jobs.extend((0..site.pages.len()).map(Job::Page));
+
+    let results: Vec<Result<OutFile, tera::Error>> = jobs.par_iter().map(|j| r.job(j)).collect();
+    let mut out = Vec::with_capacity(results.len() + 3 + site.statics.len());
+    let mut seen = std::collections::BTreeSet::new();
+    for res in results {
+        match res {
+            Ok(f) => out.push(f),
+            Err(e) => {
+                let d = template_error(site, &e);
+                if seen.insert(d.message.clone()) {
+                    diags.push(d);
+                }
+            }
+        }
+    }
+    let html_paths: Vec<String> = out.iter().filter(|f| f.path.ends_with(".html") && f.path != "404.html").map(|f| f.path.clone()).collect();
+    for extra in [r.feed(), r.sitemap(&html_paths), r.plain("robots.txt")] {
+        match extra {
+            Ok(f) => out.push(f),
+            Err(e) => diags.push(template_error(site, &e)),
+        }
+    }
+    for s in &site.statics {
+        out.push(OutFile { path: s.path.clone(), data: OutData::Static(s.data.clone()) });
+    }
+    out
+}
+
+enum Job {
+    Home,
+    NotFound,
+    Reports(usize),
+    Report(usize),
+    TermIndex(&'static str),
+    Term(&'static str, usize),
+    Organisations,
+    Organisation(usize),
+    Sources,
+    Source(usize),
+    Page(usize),
+}
+
+struct Renderer<'a> {
+    site: &'a Site,
+    tera: &'a Tera,
+    /// Each report as shown in listings, built once.
+    cards: Vec<Value>,
+}
+
+/// The file a site path is written to: `reports/x/` → `reports/x/index.html`.
+fn file_of(path: &str) -> String {
+    if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.to_string() }
+}
+
+/// Relative prefix from the page at `path` to the site's top.
+fn root_of(path: &str) -> String {
+    "../".repeat(file_of(path).matches('/').count())
+}
+
+fn card(site: &Site, r: &Report) -> Value {
+    #[derive(Serialize)]
+    struct Card<'a> {
+        id: &'a str,
+        title: &'a str,
+        path: &'a str,
+        date: String,
+        date_iso: String,
+        lang: &'a str,
+        language: &'a str,
+        language_path: &'a str,
+        kind: Option<&'a str>,
+        summary: Option<&'a str>,
+        countries: Vec<Link>,
+        topics: Vec<Link>,
+    }
+    let term_links = |terms: &[Term], idxs: &[usize]| -> Vec<Link> {
+        idxs.iter().map(|&i| Link { name: terms[i].name_in(&r.language).to_string(), path: terms[i].path.clone(), count: terms[i].reports.len() }).collect()
+    };
+    let lang = &site.languages[r.language_term];
+    Value::from_serializable(&Card {
+        id: &r.id,
+        title: &r.title,
+        path: &r.path,
+        date: r.locale.date(&r.date),
+        date_iso: r.date.iso(),
+        lang: &r.language,
+        language: &lang.name,
+        language_path: &lang.path,
+        kind: r.kind.as_deref(),
+        summary: r.summary.as_deref(),
+        countries: term_links(&site.countries, &r.countries),
+        topics: term_links(&site.topics, &r.topics),
+    })
+}
+
+impl Renderer<'_> {
+    fn terms(&self, kind: &str) -> &[Term] {
+        match kind {
+            "countries" => &self.site.countries,
+            "topics" => &self.site.topics,
+            "years" => &self.site.years,
+            _ => &self.site.languages,
+        }
+    }
+
+    fn kind_title(&self, kind: &str) -> &'static str {
+        let w = &self.site.ui.words;
+        match kind {
+            "countries" => w.countries,
+            "topics" => w.topics,
+            "years" => w.years,
+            _ => w.languages,
+        }
+    }
+
+    fn page(&self, path: &str, title: String, description: Option<&str>, lang: &str, kind: &'static str) -> (Context, String) {
+        let mut ctx = Context::new();
+        let root = if kind == "404" { self.site.config.base_path() } else { root_of(path) };
+        let canonical = format!("{}{}", self.site.config.base_url, path.strip_suffix("index.html").unwrap_or(path));
+        ctx.insert("root", &root);
+        ctx.insert(
+            "page",
+            &PageMeta {
+                title,
+                description: description.map_or_else(|| self.site.config.description.clone(), str::to_string),
+                path: path.to_string(),
+                canonical,
+                lang: lang.to_string(),
+                kind,
+            },
+        );
+        (ctx, root)
+    }
+
+    fn cards(&self, idxs: &[usize]) -> Value {
+        Value::from(idxs.iter().map(|&i| self.cards[i].clone()).collect::<Vec<Value>>())
+    }
+
+    fn html(&self, template: &str, path: &str, ctx: &Context) -> Result<OutFile, tera::Error> {
+        Ok(OutFile { path: file_of(path), data: OutData::Text(self.tera.render(template, ctx)?) })
+    }
+
+    fn link(&self, section: &str, slug: &str) -> String {
+        let mut p = String::new();
+        for part in [section, slug] {
+            if !part.is_empty() {
+                p.push_str(part);
+                p.push('/');
+            }
+        }
+        if self.site.portable {
+            p.push_str("index.html");
+        }
+        p
+    }
+
+    fn job(&self, job: &Job) -> Result<OutFile, tera::Error> {
+        let site = self.site;
+        let ui = site.ui;
+        let lang = site.config.language.as_str();
+        match *job {
+            Job::Home => {
+                let path = self.link("", "");
+                let (mut ctx, _) = self.page(&path, site.config.title.clone(), None, lang, "home");
+                let newest: Vec<usize> = (0..site.reports.len().min(site.config.listing.page_size)).collect();
+                ctx.insert_value("reports", self.cards(&newest));
+                ctx.insert("counts", &BTreeMap::from([
+                    ("reports", site.reports.len()),
+                    ("organisations", site.organisations.len()),
+                    ("sources", site.sources.len()),
+                    ("countries", site.countries.len()),
+                    ("topics", site.topics.len()),
+                ]));
+                for kind in ["countries", "topics", "years", "languages"] {
+                    ctx.insert(kind, &self.term_links(kind));
+                }
+                ctx.insert("all_reports_path", &self.link("reports", ""));
+                self.html("index.html", &path, &ctx)
+            }
+            Job::NotFound => {
+                let (mut ctx, _) = self.page("404.html", ui.words.not_found.to_string(), None, lang, "404");
+                ctx.insert("all_reports_path", &self.link("reports", ""));
+                self.html("404.html", "404.html", &ctx)
+            }
+            Job::Reports(n) => {
+                let size = site.config.listing.page_size;
+                let page_path = |n: usize| if n == 1 { self.link("reports", "") } else { self.link("reports", &format!("page/{n}")) };
+                let path = page_path(n);
+                let total = site.reports.len().div_ceil(size).max(1);
+                let title = if n == 1 { ui.words.all_reports.to_string() } else { format!("{} – {} {n}", ui.words.all_reports, ui.words.page) };
+                let (mut ctx, _) = self.page(&path, title, None, lang, "reports");
+                let idxs: Vec<usize> = (((n - 1) * size)..(n * size).min(site.reports.len())).collect();
+                ctx.insert_value("reports", self.cards(&idxs));
+                #[derive(Serialize)]
+                struct Pager {
+                    current: usize,
+                    total: usize,
+                    previous: Option<String>,
+                    next: Option<String>,
+                    pages: Vec<(usize, String)>,
+                }
+                ctx.insert("pagination", &Pager {
+                    current: n,
+                    total,
+                    previous: (n > 1).then(|| page_path(n - 1)),
+                    next: (n < total).then(|| page_path(n + 1)),
+                    pages: (1..=total).map(|i| (i, page_path(i))).collect(),
+                });
+                ctx.insert("total", &site.reports.len());
+                self.html("reports.html", &path, &ctx)
+            }
+            Job::Report(i) => self.report(i),
+            Job::TermIndex(kind) => {
+                let path = self.link(kind, "");
+                let (mut ctx, _) = self.page(&path, self.kind_title(kind).to_string(), None, lang, "taxonomy");
+                ctx.insert("kind", kind);
+                ctx.insert("terms", &self.term_links(kind));
+                self.html("taxonomy.html", &path, &ctx)
+            }
+            Job::Term(kind, i) => {
+                let term = &self.terms(kind)[i];
+                let (mut ctx, _) = self.page(&term.path, term.name.clone(), None, lang, "term");
+                ctx.insert("kind", kind);
+                ctx.insert("kind_title", self.kind_title(kind));
+                ctx.insert("kind_path", &self.link(kind, ""));
+                ctx.insert("term", &Link { name: term.name.clone(), path: term.path.clone(), count: term.reports.len() });
+                ctx.insert_value("reports", self.cards(&term.reports));
+                self.html("term.html", &term.path, &ctx)
+            }
+            Job::Organisations => {
+                let path = self.link("organisations", "");
+                let (mut ctx, _) = self.page(&path, ui.words.organisations.to_string(), None, lang, "organisations");
+                let mut groups: Vec<(String, Vec<serde_json::Value>)> = Vec::new();
+                let mut orgs: Vec<&crate::model::Organisation> = site.organisations.iter().collect();
+                orgs.sort_by_cached_key(|o| sort_key(&o.name));
+                for o in orgs {
+                    let letter = sort_key(&o.name).chars().next().map_or('#', |c| if c.is_alphabetic() { c.to_ascii_uppercase() } else { '#' }).to_string();
+                    let entry = serde_json::json!({"name": o.name, "short": o.short, "path": o.path, "documents": o.sources.len(), "reports": o.reports.len()});
+                    match groups.last_mut() {
+                        Some((l, v)) if *l == letter => v.push(entry),
+                        _ => groups.push((letter, vec![entry])),
+                    }
+                }
+                ctx.insert("groups", &groups.into_iter().map(|(letter, orgs)| serde_json::json!({"letter": letter, "organisations": orgs})).collect::<Vec<_>>());
+                self.html("organisations.html", &path, &ctx)
+            }
+            Job::Organisation(i) => {
+                let o = &site.organisations[i];
+                let description = o.description.get(lang).or_else(|| o.description.get("en")).or_else(|| o.description.values().next());
+                let (mut ctx, _) = self.page(&o.path, o.name.clone(), description.map(String::as_str), lang, "organisation");
+                let descriptions: Vec<serde_json::Value> = o.description.iter().map(|(l, t)| serde_json::json!({"lang": l, "language": crate::text::language_name(l, ui), "text": t})).collect();
+                ctx.insert("organisation", &serde_json::json!({
+                    "name": o.name, "short": o.short, "url": o.url, "seat": o.seat, "aliases": o.aliases,
+                    "description": description, "descriptions": descriptions, "slug": o.slug,
+                }));
+                let docs: Vec<serde_json::Value> = o.sources.iter().map(|&s| {
+                    let src = &site.sources[s];
+                    serde_json::json!({"title": src.title, "path": src.path, "date": ui.date(&src.date), "date_iso": src.date.iso(), "url": src.url, "citing": src.cited_by.len(), "reference": src.reference(&site.organisations)})
+                }).collect();
+                ctx.insert("documents", &docs);
+                ctx.insert_value("reports", self.cards(&o.reports));
+                self.html("organisation.html", &o.path, &ctx)
+            }
+            Job::Sources => {
+                let path = self.link("sources", "");
+                let (mut ctx, _) = self.page(&path, ui.words.sources.to_string(), None, lang, "sources");
+                let mut list: Vec<&Source> = site.sources.iter().collect();
+                list.sort_by_cached_key(|s| (sort_key(s.label(&site.organisations)), s.date, s.key.clone()));
+                let entries: Vec<serde_json::Value> = list.iter().map(|s| serde_json::json!({
+                    "reference": format!("{}, {}", s.reference(&site.organisations), ui.date(&s.date)), "path": s.path, "citing": s.cited_by.len()
+                })).collect();
+                ctx.insert("sources", &entries);
+                self.html("sources.html", &path, &ctx)
+            }
+            Job::Source(i) => self.source(i),
+            Job::Page(i) => {
+                let p = &site.pages[i];
+                let (mut ctx, root) = self.page(&p.path, p.title.clone(), p.summary.as_deref(), &p.language, "page");
+                let body = fill_citations(&p.html, &p.citations, |s| format!("{root}{}", site.sources[s].path));
+                ctx.insert("content", &body);
+                self.html("page.html", &p.path, &ctx)
+            }
+        }
+    }
+
+    fn term_links(&self, kind: &str) -> Vec<Link> {
+        self.terms(kind).iter().map(|t| Link { name: t.name.clone(), path: t.path.clone(), count: t.reports.len() }).collect()
+    }
+
+    fn report(&self, i: usize) -> Result<OutFile, tera::Error> {
+        let site = self.site;
+        let r = &site.reports[i];
+        let loc: &Locale = r.locale;
+        let (mut ctx, root) = self.page(&r.path, format!("{} [{}]", r.title, r.id), r.summary.as_deref(), &r.language, "report");
+        let base = r.language.split('-').next().unwrap_or_default();
+        let disclaimer = site.disclaimers.get(&r.language).or_else(|| site.disclaimers.get(base));
+        let in_report = |s: usize| format!("#src-{}", site.sources[s].key);
+        let entry = |b: &crate::model::BibEntry, anchor: String| {
+            let s = &site.sources[b.source];
+            serde_json::json!({"anchor": anchor, "text": b.text, "url": b.url, "accessed": b.accessed, "source_path": s.path, "key": s.key})
+        };
+        let appendix: Vec<serde_json::Value> = r.appendix.iter().map(|g| {
+            let o = &site.organisations[g.organisation];
+            serde_json::json!({
+                "organisation": o.name, "organisation_path": o.path, "description": g.description,
+                "entries": g.entries.iter().map(|e| {
+                    let b = &r.bibliography[e.bib];
+                    let mut v = entry(b, format!("annex-{}", site.sources[b.source].key));
+                    v["excerpts"] = e.excerpts.iter().enumerate().map(|(n, x)| serde_json::json!({
+                        "anchor": format!("x-{}-{}", site.sources[x.source].key, n + 1),
+                        "html": fill_citations(&x.html, &r.citations, in_report),
+                        "citation": x.citation, "lang": x.language, "quote_open": x.quote_open, "quote_close": x.quote_close,
+                    })).collect::<Vec<_>>().into();
+                    v
+                }).collect::<Vec<_>>(),
+            })
+        }).collect();
+        let term_links = |terms: &[Term], idxs: &[usize]| -> Vec<Link> {
+            idxs.iter().map(|&t| Link { name: terms[t].name_in(&r.language).to_string(), path: terms[t].path.clone(), count: terms[t].reports.len() }).collect()
+        };
+        let language = &site.languages[r.language_term];
+        ctx.insert("report", &serde_json::json!({
+            "id": r.id, "title": r.title, "date": loc.date(&r.date), "date_iso": r.date.iso(), "lang": r.language,
+            "language": {"name": language.name, "path": language.path},
+            "year": {"name": site.years[r.year].name, "path": site.years[r.year].path},
+            "kind": r.kind, "summary": r.summary, "draft": r.draft,
+            "countries": term_links(&site.countries, &r.countries),
+            "topics": term_links(&site.topics, &r.topics),
+            "organisations": r.organisations.iter().map(|&o| serde_json::json!({"name": site.organisations[o].name, "path": site.organisations[o].path})).collect::<Vec<_>>(),
+            "disclaimer": disclaimer,
+            "toc": r.toc.iter().map(|h| serde_json::json!({"id": h.id, "text": h.text, "level": h.level})).collect::<Vec<_>>(),
+            "body": fill_citations(&r.html, &r.citations, in_report),
+            "accessed_all": r.accessed_all,
+            "bibliography": r.bibliography.iter().map(|b| entry(b, format!("src-{}", site.sources[b.source].key))).collect::<Vec<_>>(),
+            "appendix": appendix,
+        }));
+        ctx.insert("words", &loc.words);
+        let _ = root;
+        self.html("report.html", &r.path, &ctx)
+    }
+
+    fn source(&self, i: usize) -> Result<OutFile, tera::Error> {
+        let site = self.site;
+        let ui = site.ui;
+        let s = &site.sources[i];
+        let o = &site.organisations[s.organisation];
+        let lang = site.config.language.as_str();
+        let (mut ctx, _) = self.page(&s.path, s.title.clone(), None, lang, "source");
+        ctx.insert("source", &serde_json::json!({
+            "key": s.key, "title": s.title, "label": s.label(&site.organisations), "reference": s.reference(&site.organisations),
+            "date": ui.date(&s.date), "date_iso": s.date.iso(), "url": s.url, "type": s.kind, "language": s.language.as_deref().map(|l| crate::text::language_name(l, ui)),
+            "lang": s.language, "symbol": s.symbol,
+        }));
+        ctx.insert("organisation", &serde_json::json!({"name": o.name, "short": o.short, "path": o.path}));
+        let cited: Vec<serde_json::Value> = s.cited_by.iter().map(|u| {
+            let r = &site.reports[u.report];
+            serde_json::json!({"report": self.cards[u.report].clone().into_json(), "locators": u.locators.join(", "), "anchor": format!("{}#src-{}", r.path, s.key)})
+        }).collect();
+        ctx.insert("cited_by", &cited);
+        let excerpts: Vec<serde_json::Value> = s.excerpts.iter().map(|&(ri, gi, ei, xi)| {
+            let r = &site.reports[ri];
+            let x = &r.appendix[gi].entries[ei].excerpts[xi];
+            serde_json::json!({
+                "report": {"id": r.id, "title": r.title, "path": r.path},
+                "html": fill_citations(&x.html, &r.citations, |s| format!("{}{}", root_of(&self.site.sources[i].path), site.sources[s].path)),
+                "citation": x.citation, "lang": x.language, "quote_open": x.quote_open, "quote_close": x.quote_close,
+            })
+        }).collect();
+        ctx.insert("excerpts", &excerpts);
+        self.html("source.html", &s.path, &ctx)
+    }
+
+    fn feed(&self) -> Result<OutFile, tera::Error> {
+        let site = self.site;
+        let (mut ctx, _) = self.page("atom.xml", site.config.title.clone(), None, &site.config.language, "feed");
+        let entries: Vec<serde_json::Value> = site.reports.iter().take(site.config.listing.feed_size).map(|r| serde_json::json!({
+            "id": r.id, "title": r.title, "url": format!("{}{}", site.config.base_url, r.path.strip_suffix("index.html").unwrap_or(&r.path)),
+            "updated": format!("{}T00:00:00Z", r.date.iso()), "summary": r.summary, "lang": r.language,
+        })).collect();
+        let updated = site.reports.first().map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |r| format!("{}T00:00:00Z", r.date.iso()));
+        ctx.insert("entries", &entries);
+        ctx.insert("updated", &updated);
+        Ok(OutFile { path: "atom.xml".into(), data: OutData::Text(self.tera.render("atom.xml", &ctx)?) })
+    }
+
+    fn sitemap(&self, html_paths: &[String]) -> Result<OutFile, tera::Error> {
+        let (mut ctx, _) = self.page("sitemap.xml", String::new(), None, &self.site.config.language, "sitemap");
+        let urls: Vec<String> = html_paths.iter().map(|p| {
+            let p = if self.site.portable { p.as_str() } else { p.strip_suffix("index.html").unwrap_or(p) };
+            format!("{}{p}", self.site.config.base_url)
+        }).collect();
+        ctx.insert("urls", &urls);
+        Ok(OutFile { path: "sitemap.xml".into(), data: OutData::Text(self.tera.render("sitemap.xml", &ctx)?) })
+    }
+
+    fn plain(&self, name: &str) -> Result<OutFile, tera::Error> {
+        let (ctx, _) = self.page(name, String::new(), None, &self.site.config.language, "plain");
+        Ok(OutFile { path: name.into(), data: OutData::Text(self.tera.render(name, &ctx)?) })
+    }
+}
+
+trait IntoJson {
+    fn into_json(self) -> serde_json::Value;
+}
+
+impl IntoJson for Value {
+    fn into_json(self) -> serde_json::Value {
+        serde_json::to_value(&self).unwrap_or_default()
+    }
+}
+
+/// Replaces citation marks with "(Label, Date, S. 6; …)", each item linked by `href`.
+pub fn fill_citations(html: &str, citations: &[Citation], href: impl Fn(usize) -> String) -> String {
+    if !html.contains(MARK_OPEN) {
+        return html.to_string();
+    }
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut rest = html;
+    while let Some(start) = rest.find(MARK_OPEN) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + MARK_OPEN.len_utf8()..];
+        let Some(end) = after.find(MARK_CLOSE) else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let n: usize = after[..end].parse().unwrap_or(usize::MAX);
+        match citations.get(n) {
+            Some(c) => {
+                out.push_str("<span class=\"citation\">(");
+                for (i, item) in c.items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str("; ");
+                    }
+                    if !item.prefix.is_empty() {
+                        out.push_str(&escape(&item.prefix));
+                        out.push(' ');
+                    }
+                    match item.source {
+                        Some(s) => out.push_str(&format!("<a href=\"{}\">{}</a>", escape(&href(s)), escape(&item.text))),
+                        None => out.push_str(&escape(&item.text)),
+                    }
+                    if !item.locator.is_empty() {
+                        out.push_str(", ");
+                        out.push_str(&escape(&item.locator));
+                    }
+                }
+                out.push_str(")</span>");
+            }
+            None => out.push_str(&escape(&c_text_fallback(n))),
+        }
+        rest = &after[end + MARK_CLOSE.len_utf8()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn c_text_fallback(n: usize) -> String {
+    format!("[citation {n}]")
+}
+
+#[allow(dead_code)]
+fn plain_citation(c: &Citation) -> String {
+    format!("({})", c.items.iter().map(item_text).collect::<Vec<_>>().join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roots_are_relative() {
+        assert_eq!(root_of(""), "");
+        assert_eq!(root_of("index.html"), "");
+        assert_eq!(root_of("reports/a-1/"), "../../");
+        assert_eq!(root_of("reports/page/2/index.html"), "../../../");
+        assert_eq!(file_of("reports/"), "reports/index.html");
+    }
+}
