@@ -138,6 +138,8 @@ pub struct Source {
     pub label: Option<String>,
     pub symbol: Option<String>,
     pub file: PathBuf,
+    /// Position of its `url` (or its key) in `file`.
+    pub url_pos: (usize, usize),
     pub path: String,
     /// Reports citing it (newest first), with the locators used there.
     pub cited_by: Vec<SourceUse>,
@@ -380,6 +382,7 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
             label: m.label.clone(),
             symbol: m.symbol.clone(),
             file: file.to_path_buf(),
+            url_pos: at("url"),
             path: link("sources", key),
             cited_by: Vec::new(),
             excerpts: Vec::new(),
@@ -407,7 +410,7 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         for &j in &idxs[1..] {
             let b = &sources[j];
             if (a.organisation, &a.title, a.date) != (b.organisation, &b.title, b.date) {
-                diags.push(Diagnostic::warning("W040", &b.file, 0, 0, format!("sources `{}` and `{}` have the same url but different data", a.key, b.key))
+                diags.push(Diagnostic::warning("W040", &b.file, b.url_pos.0, b.url_pos.1, format!("sources `{}` and `{}` have the same url but different data", a.key, b.key))
                     .help(format!("if both are the same document, keep one record; `{}` is in {}", a.key, a.file.display())));
             }
         }

@@ -54,6 +54,13 @@ pub fn templates(site: &Site, diags: &mut Diagnostics) -> Option<Tera> {
     let mut global = Context::new();
     global.insert("site", &SiteView { title: &site.config.title, description: &site.config.description, base_url: &site.config.base_url, language: &site.config.language });
     global.insert("ui", &site.ui.words);
+    let link = |section: &str| if site.portable { format!("{section}index.html") } else { section.to_string() };
+    let pages: Vec<serde_json::Value> = site.pages.iter().map(|p| serde_json::json!({"title": p.title, "path": p.path})).collect();
+    global.insert("nav", &serde_json::json!({
+        "home": link(""), "reports": link("reports/"), "countries": link("countries/"), "topics": link("topics/"),
+        "years": link("years/"), "languages": link("languages/"), "organisations": link("organisations/"),
+        "sources": link("sources/"), "pages": pages,
+    }));
     *tera.global_context() = global;
     Some(tera)
 }
@@ -315,14 +322,14 @@ impl Renderer<'_> {
                     total: usize,
                     previous: Option<String>,
                     next: Option<String>,
-                    pages: Vec<(usize, String)>,
+                    pages: Vec<serde_json::Value>,
                 }
                 ctx.insert("pagination", &Pager {
                     current: n,
                     total,
                     previous: (n > 1).then(|| page_path(n - 1)),
                     next: (n < total).then(|| page_path(n + 1)),
-                    pages: (1..=total).map(|i| (i, page_path(i))).collect(),
+                    pages: (1..=total).map(|i| serde_json::json!({"number": i, "path": page_path(i)})).collect(),
                 });
                 ctx.insert("total", &site.reports.len());
                 self.html("reports.html", &path, &ctx)
@@ -426,7 +433,7 @@ impl Renderer<'_> {
                     let mut v = entry(b, format!("annex-{}", site.sources[b.source].key));
                     v["excerpts"] = e.excerpts.iter().enumerate().map(|(n, x)| serde_json::json!({
                         "anchor": format!("x-{}-{}", site.sources[x.source].key, n + 1),
-                        "html": fill_citations(&x.html, &r.citations, in_report),
+                        "html": quote_html(&fill_citations(&x.html, &r.citations, in_report), x.quote_open, x.quote_close),
                         "citation": x.citation, "lang": x.language, "quote_open": x.quote_open, "quote_close": x.quote_close,
                     })).collect::<Vec<_>>().into();
                     v
@@ -480,7 +487,7 @@ impl Renderer<'_> {
             let x = &r.appendix[gi].entries[ei].excerpts[xi];
             serde_json::json!({
                 "report": {"id": r.id, "title": r.title, "path": r.path},
-                "html": fill_citations(&x.html, &r.citations, |s| format!("{}{}", root_of(&self.site.sources[i].path), site.sources[s].path)),
+                "html": quote_html(&fill_citations(&x.html, &r.citations, |s| format!("{}{}", root_of(&self.site.sources[i].path), site.sources[s].path)), x.quote_open, x.quote_close),
                 "citation": x.citation, "lang": x.language, "quote_open": x.quote_open, "quote_close": x.quote_close,
             })
         }).collect();
@@ -570,6 +577,16 @@ pub fn fill_citations(html: &str, citations: &[Citation], href: impl Fn(usize) -
     }
     out.push_str(rest);
     out
+}
+
+/// Puts the report language's quotation marks around a whole (multi-paragraph) excerpt:
+/// after the first `<p>` and before the last `</p>`.
+pub fn quote_html(html: &str, open: &str, close: &str) -> String {
+    let html = html.trim_end();
+    match (html.find("<p>"), html.rfind("</p>")) {
+        (Some(a), Some(b)) if a < b => format!("{}{open}{}{close}{}", &html[..a + 3], &html[a + 3..b], &html[b..]),
+        _ => format!("{open}{html}{close}"),
+    }
 }
 
 fn c_text_fallback(n: usize) -> String {
