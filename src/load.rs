@@ -148,17 +148,16 @@ impl Yaml {
                 }
                 if indent >= min_indent && is_key(t, key) {
                     let value_col = line.find(':').map_or(indent, |c| c + 1);
-                    let skip = line[value_col..].len() - line[value_col..].trim_start().len();
-                    best = (self.first_line + i, line[..value_col + skip].chars().count() + 1);
+                    let value = line[value_col..].trim_start();
+                    // A scalar value is pointed at; a map or list by its key.
+                    best = if value.is_empty() || value.starts_with(['{', '[', '#']) {
+                        (self.first_line + i, line[..indent].chars().count() + 1 + usize::from(t.len() < line.trim_start().len()) * 2)
+                    } else {
+                        (self.first_line + i, line[..line.len() - value.len()].chars().count() + 1)
+                    };
                     min_indent = indent + 1;
                     last = Some((i, line));
                     continue 'keys;
-                }
-                // `key: { a: 1, b: 2 }` on one line.
-                if let Some(pos) = find_inline_key(line, key) {
-                    if indent + 1 >= min_indent {
-                        return (self.first_line + i, line[..pos].chars().count() + 1);
-                    }
                 }
             }
             break;
@@ -525,6 +524,8 @@ mod tests {
         assert_eq!(y.position(&["id"]), (2, 5));
         assert_eq!(y.position(&["sources", "b", "downloaded"]), (6, 17));
         assert_eq!(y.position(&["sources", "a", "accessed"]), (4, 8));
+        assert_eq!(y.position(&["sources", "a"]), (4, 3));
+        assert_eq!(y.position(&["accessed"]), (2, 1));
     }
 
     #[test]

@@ -80,8 +80,24 @@ fn template_error(site: &Site, e: &tera::Error) -> Diagnostic {
             Diagnostic::error("E051", &origin(r.filename()), span.start_line, span.start_col + 1, format!("template `{}`: {}", r.filename(), r.message()))
                 .help("fix the template; the tera syntax is described in README.md")
         }
-        _ => Diagnostic::error("E051", &PathBuf::from(format!("themes/{}/templates", site.config.theme)), 0, 0, format!("template error: {e}"))
-            .help("fix the template named in the message"),
+        _ => {
+            // Some errors carry their position only in the rendered report: " --> name:line:col".
+            let msg = e.to_string();
+            let pos = msg.split(" --> ").nth(1).and_then(|rest| {
+                let loc = rest.split_whitespace().next()?;
+                let mut parts = loc.rsplitn(3, ':');
+                let col: usize = parts.next()?.parse().ok()?;
+                let line: usize = parts.next()?.parse().ok()?;
+                Some((parts.next()?.to_string(), line, col))
+            });
+            let first = msg.lines().next().unwrap_or_default().trim_start_matches("error: ").to_string();
+            match pos {
+                Some((name, line, col)) => Diagnostic::error("E051", &origin(&name), line, col, format!("template `{name}`: {first}"))
+                    .help("fix the template; the tera syntax is described in README.md"),
+                None => Diagnostic::error("E051", &PathBuf::from(format!("themes/{}/templates", site.config.theme)), 0, 0, format!("template error: {msg}"))
+                    .help("fix the template named in the message"),
+            }
+        }
     }
 }
 
