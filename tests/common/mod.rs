@@ -98,9 +98,11 @@ pub fn sel(s: &str) -> Selector {
     Selector::parse(s).unwrap()
 }
 
-/// Text of all elements matching `css`, whitespace collapsed.
+/// Text of all elements matching `css`, ASCII whitespace collapsed (no-break spaces kept).
 pub fn texts(doc: &Html, css: &str) -> Vec<String> {
-    doc.select(&sel(css)).map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")).collect()
+    doc.select(&sel(css))
+        .map(|e| e.text().collect::<String>().split(|c: char| c.is_ascii_whitespace()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" "))
+        .collect()
 }
 
 pub fn text(doc: &Html, css: &str) -> String {

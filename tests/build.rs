@@ -1,0 +1,218 @@
+//! The core build on small fixture sites: the page set, links, dates per locale, table
+//! of contents, footnotes, escaping, taxonomies, drafts, output replacement, themes and
+//! the `init` and `new` commands.
+
+mod common;
+use common::*;
+
+fn report(id: &str, lang: &str, date: &str, countries: &str, extra: &str, body: &str) -> String {
+    format!("---\nid: {id}\ntitle: Report {id}\ndate: {date}\nlanguage: {lang}\ncountries: [{countries}]\ntopics: [Police]\naccessed: {date}\n{extra}---\n\n{body}\n")
+}
+
+const BODY: &str = "## First section\n\nText with a claim [@hrw-2024, p. 4] and a note.[^n]\n\n### Detail\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ and https://example.org/x\n\n## Second section\n\nMore.\n\n[^n]: The note cites [@hrw-2024].\n";
+
+fn site() -> Site {
+    Site::minimal(&[
+        ("content/reports/de/r-de.md", &report("r-de", "de", "2024-03-01", "Österreich", "", BODY)),
+        ("content/reports/de/r-at.md", &report("r-at", "de-AT", "2024-01-11", "Österreich, Kasachstan", "", BODY)),
+        ("content/reports/r-en.md", &report("r-en", "en", "2023-01-11", "Kazakhstan", "", BODY)),
+        ("content/reports/r-draft.md", &report("r-draft", "en", "2023-05-05", "Kazakhstan", "draft: true\n", BODY)),
+        ("content/pages/about.md", "---\ntitle: About this archive\n---\n\nWe publish reports.\n"),
+        ("site.toml", "title = \"Test archive\"\nbase_url = \"https://example.org/sub/\"\nlanguage = \"en\"\n[listing]\npage_size = 2\n[countries]\nkazakhstan = { en = \"Kazakhstan\", de = \"Kasachstan\" }\n"),
+    ])
+}
+
+#[test]
+fn builds_every_page_kind_with_working_relative_links() {
+    let s = site();
+    let e = ok(&s.build());
+    assert!(e.lines().last().unwrap().starts_with("Built "), "{e}");
+    assert!(e.contains(" pages ") && e.contains(" ms"), "{e}");
+    let files = walk(&s.out());
+    for f in [
+        "index.html", "404.html", "sitemap.xml", "atom.xml", "robots.txt", "style.css",
+        "reports/index.html", "reports/page/2/index.html", "reports/r-de/index.html", "reports/r-at/index.html", "reports/r-en/index.html",
+        "countries/index.html", "countries/oesterreich/index.html", "countries/kazakhstan/index.html",
+        "topics/index.html", "topics/police/index.html", "years/index.html", "years/2024/index.html", "years/2023/index.html",
+        "languages/index.html", "languages/de/index.html", "languages/de-at/index.html", "languages/en/index.html",
+        "organisations/index.html", "organisations/hrw/index.html", "sources/index.html", "sources/hrw-2024/index.html",
+        "about/index.html",
+    ] {
+        assert!(files.iter().any(|x| x == f), "missing {f}");
+    }
+    assert!(!files.iter().any(|f| f.contains("r-draft")), "drafts are left out");
+    assert_eq!(broken_links(&s.out()), Vec::<String>::new());
+    for f in html_files(&s.out()) {
+        let text = std::fs::read_to_string(s.out().join(&f)).unwrap();
+        assert!(!text.contains("{{") && !text.contains("{%"), "template syntax in {f}");
+        assert!(text.starts_with("<!DOCTYPE html>"), "{f}");
+    }
+    // Kazakhstan and Kasachstan are one declared country.
+    let kz = s.page("countries/kazakhstan/index.html");
+    assert_eq!(kz.select(&sel(".card")).count(), 2);
+    assert_eq!(text(&kz, "h1"), "Kazakhstan");
+}
+
+#[test]
+fn report_page_dates_toc_footnotes_tables() {
+    let s = site();
+    ok(&s.build());
+    let de = s.page("reports/r-de/index.html");
+    assert_eq!(text(&de, ".report-date"), "1.\u{a0}März 2024");
+    assert_eq!(de.select(&sel("html[lang=de]")).count(), 1);
+    let at = s.page("reports/r-at/index.html");
+    assert_eq!(text(&at, ".report-date"), "11.\u{a0}Jänner 2024");
+    assert_eq!(text(&at, ".toc h2"), "Inhaltsverzeichnis");
+    let en = s.page("reports/r-en/index.html");
+    assert_eq!(text(&en, ".report-date"), "11\u{a0}January 2023");
+    assert_eq!(text(&en, "h1"), "Report r-en [r-en]");
+    // Table of contents: h2 and h3, each pointing at a heading with that id.
+    let toc: Vec<(String, String)> = en.select(&sel(".toc a")).map(|a| (a.value().attr("href").unwrap().to_string(), a.text().collect())).collect();
+    assert_eq!(toc[0], ("#first-section".to_string(), "First section".to_string()));
+    assert_eq!(toc[1].0, "#detail");
+    assert_eq!(toc[2].0, "#second-section");
+    assert_eq!(toc[3].0, "#sources");
+    assert_eq!(en.select(&sel("h2#first-section")).count(), 1);
+    assert_eq!(en.select(&sel("h3#detail")).count(), 1);
+    // Footnotes with back-references, and the citation inside the note.
+    assert_eq!(en.select(&sel(".footnotes li")).count(), 1);
+    assert_eq!(en.select(&sel(".footnotes a[href^=\"#fnref\"]")).count(), 1);
+    assert!(text(&en, ".footnotes").contains("(HRW, 11\u{a0}January 2024)"));
+    assert_eq!(en.select(&sel(".report-body table td")).count(), 2);
+    assert_eq!(en.select(&sel(".report-body del")).count(), 1);
+    assert_eq!(en.select(&sel(".report-body a[href=\"https://example.org/x\"]")).count(), 1);
+    // Countries and topics are linked.
+    assert_eq!(at.select(&sel(".meta a[href=\"../../countries/kazakhstan/\"]")).count(), 1);
+    assert_eq!(text(&at, ".meta a[href=\"../../countries/kazakhstan/\"]"), "Kasachstan");
+    assert_eq!(en.select(&sel(".meta a[href=\"../../topics/police/\"]")).count(), 1);
+}
+
+#[test]
+fn listings_are_newest_first_and_paginated() {
+    let s = site();
+    ok(&s.build());
+    let p1 = s.page("reports/index.html");
+    assert_eq!(texts(&p1, ".card .report-id"), ["[r-de]", "[r-at]"]);
+    let p2 = s.page("reports/page/2/index.html");
+    assert_eq!(texts(&p2, ".card .report-id"), ["[r-en]"]);
+    assert_eq!(p1.select(&sel("a[rel=next][href=\"../reports/page/2/\"]")).count() + p1.select(&sel("a[rel=next][href=\"page/2/\"]")).count(), 1);
+    let home = s.page("index.html");
+    assert_eq!(texts(&home, ".card .report-id")[0], "[r-de]");
+    let feed = std::fs::read_to_string(s.out().join("atom.xml")).unwrap();
+    assert!(feed.contains("<id>https://example.org/sub/reports/r-de/</id>"), "{feed}");
+    let sitemap = std::fs::read_to_string(s.out().join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains("<loc>https://example.org/sub/reports/r-en/</loc>"));
+    let robots = std::fs::read_to_string(s.out().join("robots.txt")).unwrap();
+    assert!(robots.contains("Sitemap: https://example.org/sub/sitemap.xml"));
+    let canonical = s.page("reports/r-en/index.html");
+    assert_eq!(canonical.select(&sel("link[rel=canonical][href=\"https://example.org/sub/reports/r-en/\"]")).count(), 1);
+    // The 404 page is served at any depth, so it links from the base path.
+    let nf = s.page("404.html");
+    assert_eq!(nf.select(&sel("link[href=\"/sub/style.css\"]")).count(), 1);
+}
+
+#[test]
+fn content_is_escaped_and_raw_html_is_off_by_default() {
+    let s = Site::minimal(&[(
+        "content/reports/x.md",
+        "---\nid: x\ntitle: \"<img src=x onerror=alert(1)>\"\ndate: 2024-01-01\nsummary: \"<script>alert(2)</script>\"\ncountries: [\"<b>Land</b>\"]\n---\n\nBody <script>alert(3)</script> and <em>raw</em>.\n",
+    )]);
+    ok(&s.build());
+    for f in html_files(&s.out()) {
+        let doc = s.page(&f);
+        assert_eq!(doc.select(&sel("img, main script, b")).count(), 0, "unescaped tag from content in {f}");
+    }
+    let r = s.page("reports/x/index.html");
+    assert!(text(&r, "h1").contains("<img src=x onerror=alert(1)>"));
+    assert!(text(&r, ".report-body").contains("<script>alert(3)</script>"));
+    s.write("site.toml", &format!("{SITE_TOML}[markdown]\nallow_html = true\n"));
+    ok(&s.build());
+    let r = s.page("reports/x/index.html");
+    assert_eq!(r.select(&sel(".report-body em")).count(), 1);
+}
+
+#[test]
+fn slug_collisions_are_errors() {
+    let s = Site::minimal(&[
+        ("content/reports/a.md", &report("a", "de", "2024-01-01", "Österreich", "", "x")),
+        ("content/reports/b.md", &report("b", "de", "2024-01-02", "Oesterreich", "", "x")),
+    ]);
+    let o = s.build();
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(e.contains("error[E029]"), "{e}");
+    assert!(e.contains("both become the address countries/oesterreich/"), "{e}");
+}
+
+#[test]
+fn rebuild_removes_stale_pages_and_drafts_option_includes_drafts() {
+    let s = site();
+    ok(&s.build());
+    assert!(s.out().join("reports/r-en/index.html").exists());
+    std::fs::remove_file(s.root().join("content/reports/r-en.md")).unwrap();
+    ok(&s.run(&["build", "--drafts"]));
+    assert!(!s.out().join("reports/r-en").exists(), "stale page survived");
+    assert!(s.out().join("reports/r-draft/index.html").exists());
+    let siblings: Vec<_> = std::fs::read_dir(s.root()).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.starts_with(".public")).collect();
+    assert!(siblings.is_empty(), "left-over staging folders: {siblings:?}");
+}
+
+#[test]
+fn base_url_override_and_portable_links() {
+    let s = site();
+    ok(&s.run(&["build", "--base-url", "https://mirror.example.net/a", "--portable"]));
+    let r = s.page("reports/r-en/index.html");
+    assert_eq!(r.select(&sel("link[rel=canonical][href=\"https://mirror.example.net/a/reports/r-en/\"]")).count(), 1);
+    let home = s.page("index.html");
+    assert!(home.select(&sel("a[href=\"reports/r-de/index.html\"]")).count() >= 1);
+    assert_eq!(broken_links(&s.out()), Vec::<String>::new());
+    for f in html_files(&s.out()) {
+        let doc = s.page(&f);
+        for a in doc.select(&sel("a[href]")) {
+            let h = a.value().attr("href").unwrap();
+            if !h.starts_with("http") && !h.starts_with('#') && !h.starts_with('/') && !h.starts_with("mailto:") {
+                let path = h.split('#').next().unwrap();
+                assert!(path.ends_with(".html") || path.ends_with(".xml"), "{f}: {h}");
+            }
+        }
+    }
+}
+
+#[test]
+fn site_overrides_theme_templates_and_static_files() {
+    let s = site();
+    s.write("templates/page.html", "{% extends \"base.html\" %}{% block main %}<h1 class=\"custom\">{{ page.title }}</h1>{{ content | safe }}{% endblock main %}");
+    s.write("static/style.css", "body { color: red; }");
+    s.write("static/files/logo.txt", "logo");
+    ok(&s.build());
+    let about = s.page("about/index.html");
+    assert_eq!(text(&about, "h1.custom"), "About this archive");
+    assert_eq!(std::fs::read_to_string(s.out().join("style.css")).unwrap(), "body { color: red; }");
+    assert!(s.out().join("files/logo.txt").exists());
+}
+
+#[test]
+fn init_and_new_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("newsite");
+    ok(&dossier().arg("init").arg(&dir).output().unwrap());
+    let o = dossier().arg("--root").arg(&dir).arg("build").output().unwrap();
+    let e = ok(&o);
+    assert!(!e.contains("warning"), "{e}");
+    assert!(dir.join("public/reports/first-report/index.html").exists());
+    assert!(dir.join("public/organisations/example-institute/index.html").exists());
+    let o = dossier().arg("--root").arg(&dir).args(["new", "report", "second-one", "--title", "A second report"]).output().unwrap();
+    ok(&o);
+    let text = std::fs::read_to_string(dir.join("content/reports/second-one.md")).unwrap();
+    assert!(text.contains("title: \"A second report\""));
+    let o = dossier().arg("--root").arg(&dir).args(["build", "--drafts"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "the template cites a placeholder key: {}", stderr(&o));
+    let o = dossier().arg("--root").arg(&dir).args(["new", "report", "Bad Id"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let o = dossier().arg("init").arg(&dir).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "init refuses an existing site");
+    for cmd in [&["--help"][..], &["build", "--help"], &["check", "--help"], &["init", "--help"], &["new", "report", "--help"]] {
+        let o = dossier().args(cmd).output().unwrap();
+        assert!(o.status.success() && String::from_utf8_lossy(&o.stdout).contains("Usage"), "{cmd:?}");
+    }
+}
