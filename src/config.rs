@@ -73,8 +73,19 @@ fn default_page_size() -> usize {
 }
 
 const KEYS: &[&str] = &[
-    "title", "description", "base_url", "language", "theme", "listing", "markdown", "disclaimer", "countries",
-    "topics", "page_size", "feed_size", "allow_html",
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "theme",
+    "listing",
+    "markdown",
+    "disclaimer",
+    "countries",
+    "topics",
+    "page_size",
+    "feed_size",
+    "allow_html",
 ];
 
 impl Config {

@@ -36,7 +36,13 @@ pub struct Built {
 
 /// Runs load → model → render; with `strict`, warnings are errors. `render_pages = false` stops after validation
 /// (`dossier check`), though templates are still compiled and checked.
-pub fn run(root: &Path, opts: &model::Options, strict: bool, render_pages: bool, diags: &mut Diagnostics) -> Result<Built, Failure> {
+pub fn run(
+    root: &Path,
+    opts: &model::Options,
+    strict: bool,
+    render_pages: bool,
+    diags: &mut Diagnostics,
+) -> Result<Built, Failure> {
     let content = match load::load(root, diags) {
         Ok(Some(c)) => c,
         Ok(None) => return Err(Failure::Content),

@@ -151,7 +151,10 @@ impl Yaml {
                     let value = line[value_col..].trim_start();
                     // A scalar value is pointed at; a map or list by its key.
                     best = if value.is_empty() || value.starts_with(['{', '[', '#']) {
-                        (self.first_line + i, line[..indent].chars().count() + 1 + usize::from(t.len() < line.trim_start().len()) * 2)
+                        (
+                            self.first_line + i,
+                            line[..indent].chars().count() + 1 + usize::from(t.len() < line.trim_start().len()) * 2,
+                        )
                     } else {
                         (self.first_line + i, line[..line.len() - value.len()].chars().count() + 1)
                     };
@@ -263,13 +266,14 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Result<Option<Content>, Loa
         }
         Err(e) => return Err(LoadError::Io(format!("cannot read {}: {e}", config_path.display()))),
     };
-    let config = match decode(&config_text, Path::new("site.toml")).and_then(|t| Config::parse(&t, Path::new("site.toml"))) {
-        Ok(c) => c,
-        Err(d) => {
-            diags.push(d);
-            return Ok(None);
-        }
-    };
+    let config =
+        match decode(&config_text, Path::new("site.toml")).and_then(|t| Config::parse(&t, Path::new("site.toml"))) {
+            Ok(c) => c,
+            Err(d) => {
+                diags.push(d);
+                return Ok(None);
+            }
+        };
 
     let content = root.join("content");
     let report_files = files(&content.join("reports"), &["md"])?;
@@ -394,14 +398,18 @@ fn parse_yaml<M: DeserializeOwned>(file: &Path, yaml: &Yaml, keys: &[&str], what
         let line = yaml.first_line + e.line.saturating_sub(1);
         if let Some(rest) = e.message.split("unknown field `").nth(1) {
             let field = rest.split('`').next().unwrap_or_default();
-            let col = yaml.text.lines().nth(e.line.saturating_sub(1)).and_then(|l| l.find(field)).map_or(e.column, |c| c + 1);
+            let col =
+                yaml.text.lines().nth(e.line.saturating_sub(1)).and_then(|l| l.find(field)).map_or(e.column, |c| c + 1);
             let d = Diagnostic::error("E004", file, line, col, format!("unknown key `{field}` in {what}"));
             return match suggest(field, keys.iter().copied()) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
                 None => d.help(format!("allowed keys: {}", keys.join(", "))),
             };
         }
-        let message = e.message.replace("invalid type: sequence", "a list was given").replace("invalid type: map", "a map was given");
+        let message = e
+            .message
+            .replace("invalid type: sequence", "a list was given")
+            .replace("invalid type: map", "a map was given");
         Diagnostic::error("E005", file, line, e.column, format!("{what}: {message}"))
             .help("check the YAML syntax and the value's type (text, list or date) against README.md")
     })
@@ -473,7 +481,8 @@ fn theme(root: &Path, config: &Config) -> Result<(Vec<Template>, Vec<StaticFile>
     let mut add_templates = |dir: &Path| -> Result<(), LoadError> {
         for path in files(dir, &["html", "xml", "txt", "json"])? {
             let name = path.strip_prefix(dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-            let source = fs::read_to_string(&path).map_err(|e| LoadError::Io(format!("cannot read {}: {e}", path.display())))?;
+            let source =
+                fs::read_to_string(&path).map_err(|e| LoadError::Io(format!("cannot read {}: {e}", path.display())))?;
             let origin = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
             templates.insert(name.clone(), Template { name, source, origin });
         }
@@ -493,10 +502,7 @@ fn theme(root: &Path, config: &Config) -> Result<(Vec<Template>, Vec<StaticFile>
             }
         }
     }
-    Ok((
-        templates.into_values().collect(),
-        statics.into_iter().map(|(path, data)| StaticFile { path, data }).collect(),
-    ))
+    Ok((templates.into_values().collect(), statics.into_iter().map(|(path, data)| StaticFile { path, data }).collect()))
 }
 
 #[cfg(test)]
@@ -520,7 +526,10 @@ mod tests {
 
     #[test]
     fn positions_of_nested_keys() {
-        let y = Yaml { text: "id: x\nsources:\n  a: { accessed: 2024-01-01 }\n  b:\n    downloaded: 2023\n".into(), first_line: 2 };
+        let y = Yaml {
+            text: "id: x\nsources:\n  a: { accessed: 2024-01-01 }\n  b:\n    downloaded: 2023\n".into(),
+            first_line: 2,
+        };
         assert_eq!(y.position(&["id"]), (2, 5));
         assert_eq!(y.position(&["sources", "b", "downloaded"]), (6, 17));
         assert_eq!(y.position(&["sources", "a", "accessed"]), (4, 8));

@@ -128,7 +128,11 @@ fn main() -> ExitCode {
         }
         Command::Init { dir } => match init(&dir) {
             Ok(()) => {
-                eprintln!("Created a new site in {}. Build it with: dossier build --root {}", dir.display(), dir.display());
+                eprintln!(
+                    "Created a new site in {}. Build it with: dossier build --root {}",
+                    dir.display(),
+                    dir.display()
+                );
                 ExitCode::SUCCESS
             }
             Err(e) => {
@@ -136,7 +140,8 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Command::New { what: New::Report { id, title, language } } => match new_report(&cli.root, &id, title, language) {
+        Command::New { what: New::Report { id, title, language } } => match new_report(&cli.root, &id, title, language)
+        {
             Ok(path) => {
                 eprintln!("Created {}", path.display());
                 ExitCode::SUCCESS
@@ -221,7 +226,8 @@ fn init(dir: &Path) -> Result<(), String> {
     ];
     for (path, text) in files {
         let p = dir.join(path);
-        std::fs::create_dir_all(p.parent().expect("has parent")).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(p.parent().expect("has parent"))
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         std::fs::write(&p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
     }
     Ok(())

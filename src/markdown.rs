@@ -94,7 +94,10 @@ pub fn parse_citation(label: &str) -> Option<Result<Vec<CiteItem>, String>> {
     let mut items = Vec::new();
     for part in label.split(';') {
         let Some((at, _)) = at_word_start(part) else {
-            return Some(Err(format!("`{}` has no `@key`; separate sources with `;` and start each key with `@`", part.trim())));
+            return Some(Err(format!(
+                "`{}` has no `@key`; separate sources with `;` and start each key with `@`",
+                part.trim()
+            )));
         };
         let prefix = part[..at].trim().to_string();
         let after = &part[at + 1..];
@@ -157,7 +160,11 @@ pub fn convert(text: &str, opts: MdOptions) -> Converted {
             match &parsed[idx] {
                 Ok(items) => {
                     let mark = out.citations.len();
-                    out.citations.push(CitationMark { items: items.clone(), line: pos.start.line, column: pos.start.column });
+                    out.citations.push(CitationMark {
+                        items: items.clone(),
+                        line: pos.start.line,
+                        column: pos.start.column,
+                    });
                     replace_with_raw(n, format!("{MARK_OPEN}{mark}{MARK_CLOSE}"));
                 }
                 Err(msg) => {
@@ -239,7 +246,8 @@ fn take_excerpts<'a>(
 ) -> Vec<(ExcerptMark, Vec<Node<'a>>)> {
     let is_level = |n: Node<'_>, max: u8| matches!(&n.data().value, NodeValue::Heading(h) if h.level <= max);
     let Some(start) = root.children().find(|n| {
-        matches!(&n.data().value, NodeValue::Heading(h) if h.level == 2) && n.collect_text().trim().eq_ignore_ascii_case("excerpts")
+        matches!(&n.data().value, NodeValue::Heading(h) if h.level == 2)
+            && n.collect_text().trim().eq_ignore_ascii_case("excerpts")
     }) else {
         return Vec::new();
     };
@@ -287,12 +295,22 @@ fn take_excerpts<'a>(
             continue;
         };
         if !item.prefix.is_empty() {
-            out.problems.push(problem("E031", last.data().sourcepos, "an excerpt's citation takes no prefix".into(), "write `> [@key, S. 6]`"));
+            out.problems.push(problem(
+                "E031",
+                last.data().sourcepos,
+                "an excerpt's citation takes no prefix".into(),
+                "write `> [@key, S. 6]`",
+            ));
             continue;
         }
         let cite_pos = cites[0].data().sourcepos;
         if text_nodes.is_empty() {
-            out.problems.push(problem("E032", pos, "the excerpt has no text".into(), "put the quoted text above its citation"));
+            out.problems.push(problem(
+                "E032",
+                pos,
+                "the excerpt has no text".into(),
+                "put the quoted text above its citation",
+            ));
             continue;
         }
         let mut text = String::new();
@@ -353,7 +371,11 @@ impl SyntaxHighlighterAdapter for Highlighter {
         let lang = lang.map(str::trim).filter(|l| !l.is_empty());
         let syntax = lang.and_then(|l| syntaxes().find_syntax_by_token(l));
         let Some(syntax) = syntax else { return out.write_str(&escape(code)) };
-        let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes(), ClassStyle::SpacedPrefixed { prefix: "hl-" });
+        let mut generator = ClassedHTMLGenerator::new_with_class_style(
+            syntax,
+            syntaxes(),
+            ClassStyle::SpacedPrefixed { prefix: "hl-" },
+        );
         for line in LinesWithEndings::from(code) {
             if generator.parse_html_for_line_which_includes_newline(line).is_err() {
                 return out.write_str(&escape(code));
@@ -409,10 +431,7 @@ mod tests {
     #[test]
     fn citation_grammar() {
         assert_eq!(parse_citation("@bti-2024-kaz, S. 6"), Some(Ok(vec![item("", "bti-2024-kaz", "S. 6")])));
-        assert_eq!(
-            parse_citation("KNB, siehe @bti, S. 6"),
-            Some(Ok(vec![item("KNB, siehe", "bti", "S. 6")]))
-        );
+        assert_eq!(parse_citation("KNB, siehe @bti, S. 6"), Some(Ok(vec![item("KNB, siehe", "bti", "S. 6")])));
         assert_eq!(
             parse_citation("@a, S. 13; @b; @c, Section F3"),
             Some(Ok(vec![item("", "a", "S. 13"), item("", "b", ""), item("", "c", "Section F3")]))
@@ -425,7 +444,10 @@ mod tests {
 
     #[test]
     fn converts_citations_to_marks_with_positions() {
-        let c = convert("Text [@a, S. 6] and `[@code]` and \\[@esc] and [x@y.org].\n\n[^1]: Note [@b].\n\nSee[^1].\n", MdOptions::default());
+        let c = convert(
+            "Text [@a, S. 6] and `[@code]` and \\[@esc] and [x@y.org].\n\n[^1]: Note [@b].\n\nSee[^1].\n",
+            MdOptions::default(),
+        );
         assert_eq!(c.citations.len(), 2, "{:?}", c.citations);
         assert_eq!((c.citations[0].line, c.citations[0].column), (1, 6));
         assert_eq!(c.citations[1].items[0].key, "b");
@@ -447,7 +469,8 @@ mod tests {
 
     #[test]
     fn excerpts_are_taken_out_of_the_body() {
-        let md = "Body [@a].\n\n## Excerpts\n\n> First para.\n>\n> Second.\n>\n> [@a, S. 6]\n\n> „Quoted“\n>\n> — [@b]\n";
+        let md =
+            "Body [@a].\n\n## Excerpts\n\n> First para.\n>\n> Second.\n>\n> [@a, S. 6]\n\n> „Quoted“\n>\n> — [@b]\n";
         let c = convert(md, MdOptions::default());
         assert!(!c.html.contains("First para"));
         assert_eq!(c.excerpts.len(), 2);

@@ -227,7 +227,16 @@ impl Source {
 /// Builds the site model. Returns `None` when content errors make a model impossible
 /// (the diagnostics say why); otherwise the model, possibly with warnings.
 pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site {
-    let Content { mut config, reports: report_docs, pages: page_docs, organisations: org_records, sources: source_records, templates, statics, .. } = content;
+    let Content {
+        mut config,
+        reports: report_docs,
+        pages: page_docs,
+        organisations: org_records,
+        sources: source_records,
+        templates,
+        statics,
+        ..
+    } = content;
     if let Some(url) = &opts.base_url {
         config.base_url = if url.ends_with('/') { url.clone() } else { format!("{url}/") };
     }
@@ -255,17 +264,37 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
     for r in org_records {
         let m = r.meta;
         if !valid_slug(&r.key) {
-            diags.push(Diagnostic::error("E020", &r.file, 0, 0, format!("organisation file name `{}` is not a valid slug", r.key))
-                .help("use lowercase letters, digits and `-` in the file name, e.g. `human-rights-watch.yaml`"));
+            diags.push(
+                Diagnostic::error(
+                    "E020",
+                    &r.file,
+                    0,
+                    0,
+                    format!("organisation file name `{}` is not a valid slug", r.key),
+                )
+                .help("use lowercase letters, digits and `-` in the file name, e.g. `human-rights-watch.yaml`"),
+            );
             continue;
         }
         if let Some(&other) = org_index.get(&r.key) {
             let other: &Organisation = &organisations[other];
-            diags.push(Diagnostic::error("E021", &r.file, 0, 0, format!("organisation `{}` is defined twice: here and in {}", r.key, other.file.display())).help("keep one of the two files"));
+            diags.push(
+                Diagnostic::error(
+                    "E021",
+                    &r.file,
+                    0,
+                    0,
+                    format!("organisation `{}` is defined twice: here and in {}", r.key, other.file.display()),
+                )
+                .help("keep one of the two files"),
+            );
             continue;
         }
         let Some(Text(name)) = m.name else {
-            diags.push(Diagnostic::error("E006", &r.file, 1, 1, "organisation has no `name`").help("add `name: Full Name of the Organisation`"));
+            diags.push(
+                Diagnostic::error("E006", &r.file, 1, 1, "organisation has no `name`")
+                    .help("add `name: Full Name of the Organisation`"),
+            );
             continue;
         };
         check_url(m.url.as_deref(), &r.file, &r.yaml, diags);
@@ -286,108 +315,152 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
     }
 
     // Reports: drafts out unless asked for, then Markdown, in parallel.
-    let report_docs: Vec<Doc<ReportMeta>> = report_docs.into_iter().filter(|d| opts.include_drafts || !d.meta.draft).collect();
+    let report_docs: Vec<Doc<ReportMeta>> =
+        report_docs.into_iter().filter(|d| opts.include_drafts || !d.meta.draft).collect();
     let converted: Vec<Converted> = report_docs.par_iter().map(|d| markdown::convert(&d.body, md_opts)).collect();
 
     // Sources: shared records, then records declared in reports.
     let mut sources: Vec<Source> = Vec::new();
     let mut source_index: HashMap<String, usize> = HashMap::new();
-    let mut add_source = |key: &str, m: &SourceMeta, file: &Path, yaml: &Yaml, path_prefix: &[&str], diags: &mut Diagnostics| {
-        let at = |k: &str| {
-            let mut p: Vec<&str> = path_prefix.to_vec();
-            p.push(k);
-            yaml.position(&p)
-        };
-        let (kl, kc) = yaml.position(path_prefix);
-        if !valid_key(key) {
-            diags.push(Diagnostic::error("E022", file, kl, kc, format!("source key `{key}` is not valid")).help("use lowercase letters, digits, `-`, `_` and `.`, e.g. `usdos-hrr-2023-kaz`"));
-            return;
-        }
-        if let Some(&other) = source_index.get(key) {
-            let other: &Source = &sources[other];
-            diags.push(Diagnostic::error("E023", file, kl, kc, format!("duplicate source key `{key}`: also defined in {}", other.file.display())).help("rename one of the two, or remove the copy"));
-            return;
-        }
-        let mut ok = true;
-        let org = match &m.organisation {
-            None => {
-                diags.push(Diagnostic::error("E006", file, kl, kc, format!("source `{key}` has no `organisation`")).help("add `organisation: <slug>`, the file name of a record in content/organisations/"));
-                ok = false;
-                0
+    let mut add_source =
+        |key: &str, m: &SourceMeta, file: &Path, yaml: &Yaml, path_prefix: &[&str], diags: &mut Diagnostics| {
+            let at = |k: &str| {
+                let mut p: Vec<&str> = path_prefix.to_vec();
+                p.push(k);
+                yaml.position(&p)
+            };
+            let (kl, kc) = yaml.position(path_prefix);
+            if !valid_key(key) {
+                diags.push(
+                    Diagnostic::error("E022", file, kl, kc, format!("source key `{key}` is not valid"))
+                        .help("use lowercase letters, digits, `-`, `_` and `.`, e.g. `usdos-hrr-2023-kaz`"),
+                );
+                return;
             }
-            Some(o) => match org_index.get(o) {
-                Some(&i) => i,
+            if let Some(&other) = source_index.get(key) {
+                let other: &Source = &sources[other];
+                diags.push(
+                    Diagnostic::error(
+                        "E023",
+                        file,
+                        kl,
+                        kc,
+                        format!("duplicate source key `{key}`: also defined in {}", other.file.display()),
+                    )
+                    .help("rename one of the two, or remove the copy"),
+                );
+                return;
+            }
+            let mut ok = true;
+            let org = match &m.organisation {
                 None => {
-                    let (l, c) = at("organisation");
-                    let mut d = Diagnostic::error("E024", file, l, c, format!("source `{key}` names unknown organisation `{o}`"));
-                    d = match suggest(o, org_index.keys().map(String::as_str)) {
-                        Some(s) => d.help(format!("did you mean `{s}`?")),
-                        None => d.help(format!("create content/organisations/{o}.yaml with at least `name:`")),
-                    };
-                    diags.push(d);
+                    diags.push(
+                        Diagnostic::error("E006", file, kl, kc, format!("source `{key}` has no `organisation`"))
+                            .help("add `organisation: <slug>`, the file name of a record in content/organisations/"),
+                    );
                     ok = false;
                     0
                 }
-            },
-        };
-        let title = match &m.title {
-            Some(Text(t)) if !t.trim().is_empty() => t.trim().to_string(),
-            _ => {
-                diags.push(Diagnostic::error("E006", file, kl, kc, format!("source `{key}` has no `title`")).help("add `title:` with the title as published"));
-                ok = false;
-                String::new()
-            }
-        };
-        let date = match &m.date {
-            None => {
-                diags.push(Diagnostic::error("E006", file, kl, kc, format!("source `{key}` has no `date`")).help("add `date:` as YYYY-MM-DD, YYYY-MM or YYYY, as precise as published"));
-                ok = false;
-                None
-            }
-            Some(Text(d)) => match Date::parse(d) {
-                Ok(d) => Some(d),
-                Err(e) => {
-                    let (l, c) = at("date");
-                    diags.push(Diagnostic::error("E025", file, l, c, format!("invalid date of source `{key}`: {e}")).help("write YYYY-MM-DD, YYYY-MM or YYYY"));
+                Some(o) => match org_index.get(o) {
+                    Some(&i) => i,
+                    None => {
+                        let (l, c) = at("organisation");
+                        let mut d = Diagnostic::error(
+                            "E024",
+                            file,
+                            l,
+                            c,
+                            format!("source `{key}` names unknown organisation `{o}`"),
+                        );
+                        d = match suggest(o, org_index.keys().map(String::as_str)) {
+                            Some(s) => d.help(format!("did you mean `{s}`?")),
+                            None => d.help(format!("create content/organisations/{o}.yaml with at least `name:`")),
+                        };
+                        diags.push(d);
+                        ok = false;
+                        0
+                    }
+                },
+            };
+            let title = match &m.title {
+                Some(Text(t)) if !t.trim().is_empty() => t.trim().to_string(),
+                _ => {
+                    diags.push(
+                        Diagnostic::error("E006", file, kl, kc, format!("source `{key}` has no `title`"))
+                            .help("add `title:` with the title as published"),
+                    );
+                    ok = false;
+                    String::new()
+                }
+            };
+            let date = match &m.date {
+                None => {
+                    diags.push(
+                        Diagnostic::error("E006", file, kl, kc, format!("source `{key}` has no `date`"))
+                            .help("add `date:` as YYYY-MM-DD, YYYY-MM or YYYY, as precise as published"),
+                    );
                     ok = false;
                     None
                 }
-            },
+                Some(Text(d)) => match Date::parse(d) {
+                    Ok(d) => Some(d),
+                    Err(e) => {
+                        let (l, c) = at("date");
+                        diags.push(
+                            Diagnostic::error("E025", file, l, c, format!("invalid date of source `{key}`: {e}"))
+                                .help("write YYYY-MM-DD, YYYY-MM or YYYY"),
+                        );
+                        ok = false;
+                        None
+                    }
+                },
+            };
+            if let Some(url) = &m.url {
+                if !is_http_url(url) {
+                    let (l, c) = at("url");
+                    diags.push(
+                        Diagnostic::error(
+                            "E026",
+                            file,
+                            l,
+                            c,
+                            format!("url of source `{key}` is not an http(s) URL: `{url}`"),
+                        )
+                        .help("write the full address starting with https:// (or http://)"),
+                    );
+                    ok = false;
+                }
+            }
+            if let Some(lang) = &m.language {
+                if !valid_language(lang) {
+                    let (l, c) = at("language");
+                    diags.push(
+                        Diagnostic::error("E027", file, l, c, format!("`{lang}` is not a language tag"))
+                            .help("use a BCP 47 tag such as en, de or de-AT"),
+                    );
+                }
+            }
+            if !ok {
+                return;
+            }
+            source_index.insert(key.to_string(), sources.len());
+            sources.push(Source {
+                key: key.to_string(),
+                organisation: org,
+                title,
+                date: date.expect("checked"),
+                url: m.url.clone(),
+                kind: m.kind.clone(),
+                language: m.language.clone(),
+                label: m.label.clone(),
+                symbol: m.symbol.clone(),
+                file: file.to_path_buf(),
+                url_pos: at("url"),
+                path: link("sources", key),
+                cited_by: Vec::new(),
+                excerpts: Vec::new(),
+            });
         };
-        if let Some(url) = &m.url {
-            if !is_http_url(url) {
-                let (l, c) = at("url");
-                diags.push(Diagnostic::error("E026", file, l, c, format!("url of source `{key}` is not an http(s) URL: `{url}`")).help("write the full address starting with https:// (or http://)"));
-                ok = false;
-            }
-        }
-        if let Some(lang) = &m.language {
-            if !valid_language(lang) {
-                let (l, c) = at("language");
-                diags.push(Diagnostic::error("E027", file, l, c, format!("`{lang}` is not a language tag")).help("use a BCP 47 tag such as en, de or de-AT"));
-            }
-        }
-        if !ok {
-            return;
-        }
-        source_index.insert(key.to_string(), sources.len());
-        sources.push(Source {
-            key: key.to_string(),
-            organisation: org,
-            title,
-            date: date.expect("checked"),
-            url: m.url.clone(),
-            kind: m.kind.clone(),
-            language: m.language.clone(),
-            label: m.label.clone(),
-            symbol: m.symbol.clone(),
-            file: file.to_path_buf(),
-            url_pos: at("url"),
-            path: link("sources", key),
-            cited_by: Vec::new(),
-            excerpts: Vec::new(),
-        });
-    };
     for r in &source_records {
         add_source(&r.key, &r.meta, &r.file, &r.yaml, &[r.key.as_str()], diags);
     }
@@ -410,8 +483,20 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         for &j in &idxs[1..] {
             let b = &sources[j];
             if (a.organisation, &a.title, a.date) != (b.organisation, &b.title, b.date) {
-                diags.push(Diagnostic::warning("W040", &b.file, b.url_pos.0, b.url_pos.1, format!("sources `{}` and `{}` have the same url but different data", a.key, b.key))
-                    .help(format!("if both are the same document, keep one record; `{}` is in {}", a.key, a.file.display())));
+                diags.push(
+                    Diagnostic::warning(
+                        "W040",
+                        &b.file,
+                        b.url_pos.0,
+                        b.url_pos.1,
+                        format!("sources `{}` and `{}` have the same url but different data", a.key, b.key),
+                    )
+                    .help(format!(
+                        "if both are the same document, keep one record; `{}` is in {}",
+                        a.key,
+                        a.file.display()
+                    )),
+                );
             }
         }
     }
@@ -442,35 +527,65 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
                 "title" => "add `title: …` with the report's title",
                 _ => "add `date: YYYY-MM-DD`, the publication date",
             };
-            diags.push(Diagnostic::error("E006", file, 1, 1, format!("front matter has no `{key}`, which every report needs")).help(hint));
+            diags.push(
+                Diagnostic::error("E006", file, 1, 1, format!("front matter has no `{key}`, which every report needs"))
+                    .help(hint),
+            );
         }
         let id = m.id.as_ref().map(|t| t.0.clone()).unwrap_or_default();
         if m.id.is_some() && !valid_slug(&id) {
             let (l, c) = doc.yaml.position(&["id"]);
-            diags.push(Diagnostic::error("E007", file, l, c, format!("report id `{id}` may only hold lowercase letters, digits and `-`")).help(format!("try `{}`", slugify(&id))));
+            diags.push(
+                Diagnostic::error(
+                    "E007",
+                    file,
+                    l,
+                    c,
+                    format!("report id `{id}` may only hold lowercase letters, digits and `-`"),
+                )
+                .help(format!("try `{}`", slugify(&id))),
+            );
         }
         let date = m.date.as_ref().and_then(|Text(d)| match Date::parse(d) {
             Ok(date) if date.is_full() => Some(date),
             Ok(_) => {
                 let (l, c) = doc.yaml.position(&["date"]);
-                diags.push(Diagnostic::error("E025", file, l, c, format!("report date `{d}` needs a day")).help("write the publication date as YYYY-MM-DD"));
+                diags.push(
+                    Diagnostic::error("E025", file, l, c, format!("report date `{d}` needs a day"))
+                        .help("write the publication date as YYYY-MM-DD"),
+                );
                 None
             }
             Err(e) => {
                 let (l, c) = doc.yaml.position(&["date"]);
-                diags.push(Diagnostic::error("E025", file, l, c, format!("invalid date: {e}")).help("write the publication date as YYYY-MM-DD"));
+                diags.push(
+                    Diagnostic::error("E025", file, l, c, format!("invalid date: {e}"))
+                        .help("write the publication date as YYYY-MM-DD"),
+                );
                 None
             }
         });
         let language = m.language.clone().unwrap_or_else(|| config.language.clone());
         if !valid_language(&language) {
             let (l, c) = doc.yaml.position(&["language"]);
-            diags.push(Diagnostic::error("E027", file, l, c, format!("`{language}` is not a language tag")).help("use a BCP 47 tag such as de, de-AT or en"));
+            diags.push(
+                Diagnostic::error("E027", file, l, c, format!("`{language}` is not a language tag"))
+                    .help("use a BCP 47 tag such as de, de-AT or en"),
+            );
         }
         if m.id.is_some() && valid_slug(&id) {
             if let Some(prev) = ids.get(&id) {
                 let (l, c) = doc.yaml.position(&["id"]);
-                diags.push(Diagnostic::error("E008", file, l, c, format!("report id `{id}` is also used by {}", prev.display())).help("every report needs its own id; change one of them"));
+                diags.push(
+                    Diagnostic::error(
+                        "E008",
+                        file,
+                        l,
+                        c,
+                        format!("report id `{id}` is also used by {}", prev.display()),
+                    )
+                    .help("every report needs its own id; change one of them"),
+                );
                 continue;
             }
             ids.insert(id.clone(), file.clone());
@@ -509,7 +624,8 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
     // Newest first; ties by id, so the order is stable.
     let mut order: Vec<usize> = (0..reports.len()).collect();
     order.sort_by(|&a, &b| reports[b].date.cmp(&reports[a].date).then_with(|| reports[a].id.cmp(&reports[b].id)));
-    let mut slots: Vec<Option<(Report, (Converted, &Doc<ReportMeta>))>> = reports.into_iter().zip(report_parts).map(Some).collect();
+    let mut slots: Vec<Option<(Report, (Converted, &Doc<ReportMeta>))>> =
+        reports.into_iter().zip(report_parts).map(Some).collect();
     let (mut reports, parts): (Vec<Report>, Vec<(Converted, &Doc<ReportMeta>)>) =
         order.iter().map(|&i| slots[i].take().expect("each once")).unzip();
 
@@ -523,10 +639,13 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
             match source_index.get(&item.key) {
                 Some(&s) => Some(s),
                 None => {
-                    let mut d = Diagnostic::error("E010", file, line, column, format!("unknown source key `{}`", item.key));
+                    let mut d =
+                        Diagnostic::error("E010", file, line, column, format!("unknown source key `{}`", item.key));
                     d = match suggest(&item.key, source_index.keys().map(String::as_str)) {
                         Some(s) => d.help(format!("did you mean `{s}`?")),
-                        None => d.help("add a record for it in content/sources/ or under `sources:` in the front matter"),
+                        None => {
+                            d.help("add a record for it in content/sources/ or under `sources:` in the front matter")
+                        }
                     };
                     diags.push(d);
                     None
@@ -554,15 +673,18 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
             let Some(s) = resolve(&item, x.line, x.column, diags) else { continue };
             uses.entry(s).or_default();
             let c = cited_item(&item, Some(s), &sources, &organisations, locale);
-            excerpts.push((s, Excerpt {
-                source: s,
-                locator: x.locator.clone(),
-                html: x.html.clone(),
-                citation: format!("({})", item_text(&c)),
-                language: sources[s].language.clone().unwrap_or_else(|| report.language.clone()),
-                quote_open: locale.quote_open,
-                quote_close: locale.quote_close,
-            }));
+            excerpts.push((
+                s,
+                Excerpt {
+                    source: s,
+                    locator: x.locator.clone(),
+                    html: x.html.clone(),
+                    citation: format!("({})", item_text(&c)),
+                    language: sources[s].language.clone().unwrap_or_else(|| report.language.clone()),
+                    quote_open: locale.quote_open,
+                    quote_close: locale.quote_close,
+                },
+            ));
         }
         // Per-report facts: accessed and downloaded dates.
         let parse_fact = |v: &Option<Text>, path: &[&str], diags: &mut Diagnostics| -> Option<Date> {
@@ -571,7 +693,10 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
                 Ok(d) if d.is_full() => Some(d),
                 Ok(_) | Err(_) => {
                     let (l, c) = doc.yaml.position(path);
-                    diags.push(Diagnostic::error("E025", file, l, c, format!("`{s}` is not a full date")).help("write YYYY-MM-DD"));
+                    diags.push(
+                        Diagnostic::error("E025", file, l, c, format!("`{s}` is not a full date"))
+                            .help("write YYYY-MM-DD"),
+                    );
                     None
                 }
             }
@@ -583,7 +708,8 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
             let Some(&s) = source_index.get(key) else {
                 if entry.record().is_none() {
                     let (l, c) = doc.yaml.position(&["sources", key]);
-                    let mut d = Diagnostic::error("E010", file, l, c, format!("unknown source key `{key}` under `sources:`"));
+                    let mut d =
+                        Diagnostic::error("E010", file, l, c, format!("unknown source key `{key}` under `sources:`"));
                     if let Some(s) = suggest(key, source_index.keys().map(String::as_str)) {
                         d = d.help(format!("did you mean `{s}`?"));
                     }
@@ -593,7 +719,10 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
             };
             if !uses.contains_key(&s) {
                 let (l, c) = doc.yaml.position(&["sources", key]);
-                diags.push(Diagnostic::warning("W041", file, l, c, format!("source `{key}` is declared but never cited")).help(format!("cite it with `[@{key}]` or remove it from `sources:`")));
+                diags.push(
+                    Diagnostic::warning("W041", file, l, c, format!("source `{key}` is declared but never cited"))
+                        .help(format!("cite it with `[@{key}]` or remove it from `sources:`")),
+                );
             }
             if let Some(d) = parse_fact(&entry.accessed, &["sources", key, "accessed"], diags) {
                 accessed.insert(s, d);
@@ -623,7 +752,10 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
             let access = access_of(s);
             if access.is_none() && src.url.is_some() {
                 let (l, c) = doc.yaml.position(&["accessed"]);
-                diags.push(Diagnostic::warning("W042", file, l, c, format!("no accessed date for cited source `{}`", src.key)).help("add `accessed: YYYY-MM-DD` to the front matter, or per source under `sources:`"));
+                diags.push(
+                    Diagnostic::warning("W042", file, l, c, format!("no accessed date for cited source `{}`", src.key))
+                        .help("add `accessed: YYYY-MM-DD` to the front matter, or per source under `sources:`"),
+                );
             }
             report.bibliography.push(BibEntry {
                 source: s,
@@ -634,7 +766,8 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         }
         // Appendix: organisations with excerpts, in source-list order.
         for (bi, entry) in report.bibliography.iter().enumerate() {
-            let xs: Vec<Excerpt> = excerpts.iter().filter(|(s, _)| *s == entry.source).map(|(_, x)| x.clone()).collect();
+            let xs: Vec<Excerpt> =
+                excerpts.iter().filter(|(s, _)| *s == entry.source).map(|(_, x)| x.clone()).collect();
             if xs.is_empty() {
                 continue;
             }
@@ -642,7 +775,11 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
             let group = match report.appendix.iter().position(|g| g.organisation == org) {
                 Some(g) => g,
                 None => {
-                    report.appendix.push(AppendixGroup { organisation: org, description: description(&organisations[org], &report.language), entries: Vec::new() });
+                    report.appendix.push(AppendixGroup {
+                        organisation: org,
+                        description: description(&organisations[org], &report.language),
+                        entries: Vec::new(),
+                    });
                     report.appendix.len() - 1
                 }
             };
@@ -661,10 +798,23 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         orgs.dedup();
         for &o in &orgs {
             let base = report.language.split('-').next().unwrap_or_default().to_string();
-            if description(&organisations[o], &report.language).is_none() && warned_descriptions.insert((o, base.clone())) {
+            if description(&organisations[o], &report.language).is_none()
+                && warned_descriptions.insert((o, base.clone()))
+            {
                 let org = &organisations[o];
-                diags.push(Diagnostic::warning("W043", &org.file, 0, 0, format!("organisation `{}` has no `{base}` description, needed by report `{}`", org.slug, report.id))
-                    .help(format!("add `description: {{ {base}: One sentence about the organisation. }}`")));
+                diags.push(
+                    Diagnostic::warning(
+                        "W043",
+                        &org.file,
+                        0,
+                        0,
+                        format!(
+                            "organisation `{}` has no `{base}` description, needed by report `{}`",
+                            org.slug, report.id
+                        ),
+                    )
+                    .help(format!("add `description: {{ {base}: One sentence about the organisation. }}`")),
+                );
             }
         }
         report.organisations = orgs;
@@ -680,43 +830,97 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         organisations[s.organisation].sources.push(si);
     }
     for org in &mut organisations {
-        org.sources.sort_by(|&a, &b| sources[b].date.cmp(&sources[a].date).then_with(|| sources[a].key.cmp(&sources[b].key)));
-        let mut rs: Vec<usize> = org.sources.iter().flat_map(|&s| sources[s].cited_by.iter().map(|u| u.report)).collect();
+        org.sources
+            .sort_by(|&a, &b| sources[b].date.cmp(&sources[a].date).then_with(|| sources[a].key.cmp(&sources[b].key)));
+        let mut rs: Vec<usize> =
+            org.sources.iter().flat_map(|&s| sources[s].cited_by.iter().map(|u| u.report)).collect();
         rs.sort_unstable();
         rs.dedup();
         org.reports = rs;
     }
 
     // Taxonomies.
-    let countries = resolve_terms("countries", &config.countries, ui, &link, &mut reports, &parts, |m| &m.countries, |r, v| r.countries = v, diags);
-    let topics = resolve_terms("topics", &config.topics, ui, &link, &mut reports, &parts, |m| &m.topics, |r, v| r.topics = v, diags);
+    let countries = resolve_terms(
+        "countries",
+        &config.countries,
+        ui,
+        &link,
+        &mut reports,
+        &parts,
+        |m| &m.countries,
+        |r, v| r.countries = v,
+        diags,
+    );
+    let topics = resolve_terms(
+        "topics",
+        &config.topics,
+        ui,
+        &link,
+        &mut reports,
+        &parts,
+        |m| &m.topics,
+        |r, v| r.topics = v,
+        diags,
+    );
     let mut years: Vec<Term> = Vec::new();
     let mut languages: Vec<Term> = Vec::new();
     for (ri, r) in reports.iter_mut().enumerate() {
         let y = r.date.year.to_string();
-        r.year = index_term(&mut years, &y, || Term { slug: y.clone(), name: y.clone(), names: BTreeMap::new(), path: link("years", &y), reports: Vec::new() });
+        r.year = index_term(&mut years, &y, || Term {
+            slug: y.clone(),
+            name: y.clone(),
+            names: BTreeMap::new(),
+            path: link("years", &y),
+            reports: Vec::new(),
+        });
         years[r.year].reports.push(ri);
         let tag = r.language.to_ascii_lowercase();
-        r.language_term = index_term(&mut languages, &tag, || Term { slug: tag.clone(), name: language_name(&r.language, ui), names: BTreeMap::new(), path: link("languages", &tag), reports: Vec::new() });
+        r.language_term = index_term(&mut languages, &tag, || Term {
+            slug: tag.clone(),
+            name: language_name(&r.language, ui),
+            names: BTreeMap::new(),
+            path: link("languages", &tag),
+            reports: Vec::new(),
+        });
         languages[r.language_term].reports.push(ri);
     }
     sort_terms(&mut years, &mut reports, |r| &mut r.year, |a, b| b.slug.cmp(&a.slug));
-    sort_terms(&mut languages, &mut reports, |r| &mut r.language_term, |a, b| sort_key(&a.name).cmp(&sort_key(&b.name)));
+    sort_terms(
+        &mut languages,
+        &mut reports,
+        |r| &mut r.language_term,
+        |a, b| sort_key(&a.name).cmp(&sort_key(&b.name)),
+    );
 
     // Plain pages.
     let mut pages = Vec::new();
     for d in page_docs.iter().filter(|d| opts.include_drafts || !d.meta.draft) {
         let slug = d.file.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
         if !valid_slug(&slug) {
-            diags.push(Diagnostic::error("E020", &d.file, 0, 0, format!("page file name `{slug}` is not a valid slug")).help("use lowercase letters, digits and `-`, e.g. `about.md`"));
+            diags.push(
+                Diagnostic::error("E020", &d.file, 0, 0, format!("page file name `{slug}` is not a valid slug"))
+                    .help("use lowercase letters, digits and `-`, e.g. `about.md`"),
+            );
             continue;
         }
         if RESERVED_SECTIONS.contains(&slug.as_str()) {
-            diags.push(Diagnostic::error("E020", &d.file, 0, 0, format!("a page may not be called `{slug}`: that address belongs to a generated section")).help("rename the file"));
+            diags.push(
+                Diagnostic::error(
+                    "E020",
+                    &d.file,
+                    0,
+                    0,
+                    format!("a page may not be called `{slug}`: that address belongs to a generated section"),
+                )
+                .help("rename the file"),
+            );
             continue;
         }
         let Some(Text(title)) = d.meta.title.clone() else {
-            diags.push(Diagnostic::error("E006", &d.file, 1, 1, "front matter has no `title`, which every page needs").help("add `title: …`"));
+            diags.push(
+                Diagnostic::error("E006", &d.file, 1, 1, "front matter has no `title`, which every page needs")
+                    .help("add `title: …`"),
+            );
             continue;
         };
         let conv = markdown::convert(&d.body, md_opts);
@@ -729,19 +933,37 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
             .citations
             .iter()
             .map(|m| Citation {
-                items: m.items.iter().map(|it| {
-                    let s = match source_index.get(&it.key) {
-                        Some(&s) => Some(s),
-                        None => {
-                            diags.push(Diagnostic::error("E010", &d.file, m.line, m.column, format!("unknown source key `{}`", it.key)));
-                            None
-                        }
-                    };
-                    cited_item(it, s, &sources, &organisations, locale)
-                }).collect(),
+                items: m
+                    .items
+                    .iter()
+                    .map(|it| {
+                        let s = match source_index.get(&it.key) {
+                            Some(&s) => Some(s),
+                            None => {
+                                diags.push(Diagnostic::error(
+                                    "E010",
+                                    &d.file,
+                                    m.line,
+                                    m.column,
+                                    format!("unknown source key `{}`", it.key),
+                                ));
+                                None
+                            }
+                        };
+                        cited_item(it, s, &sources, &organisations, locale)
+                    })
+                    .collect(),
             })
             .collect();
-        pages.push(Page { path: link("", &slug), slug, title, language, summary: d.meta.summary.clone(), html: conv.html, citations });
+        pages.push(Page {
+            path: link("", &slug),
+            slug,
+            title,
+            language,
+            summary: d.meta.summary.clone(),
+            html: conv.html,
+            citations,
+        });
     }
 
     // Disclaimers are Markdown.
@@ -751,13 +973,35 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         .map(|(lang, md)| (lang.clone(), markdown::convert(md, MdOptions::default()).html))
         .collect();
 
-    Site { config, ui, portable: opts.portable, reports, organisations, sources, pages, countries, topics, years, languages, disclaimers, templates, statics }
+    Site {
+        config,
+        ui,
+        portable: opts.portable,
+        reports,
+        organisations,
+        sources,
+        pages,
+        countries,
+        topics,
+        years,
+        languages,
+        disclaimers,
+        templates,
+        statics,
+    }
 }
 
 /// Section folders of the output; pages may not take these names.
-pub const RESERVED_SECTIONS: &[&str] = &["reports", "countries", "topics", "years", "languages", "organisations", "sources", "search", "static", "page"];
+pub const RESERVED_SECTIONS: &[&str] =
+    &["reports", "countries", "topics", "years", "languages", "organisations", "sources", "search", "static", "page"];
 
-fn cited_item(item: &CiteItem, source: Option<usize>, sources: &[Source], orgs: &[Organisation], locale: &Locale) -> CitedItem {
+fn cited_item(
+    item: &CiteItem,
+    source: Option<usize>,
+    sources: &[Source],
+    orgs: &[Organisation],
+    locale: &Locale,
+) -> CitedItem {
     let text = match source {
         Some(s) => format!("{}, {}", sources[s].label(orgs), locale.date(&sources[s].date)),
         None => format!("@{}", item.key),
@@ -793,7 +1037,11 @@ fn locator(l: &str) -> String {
 /// An organisation's description in a language (`de-AT` falls back to `de`).
 fn description(org: &Organisation, lang: &str) -> Option<String> {
     let base = lang.split('-').next().unwrap_or(lang);
-    org.description.get(lang).or_else(|| org.description.get(base)).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    org.description
+        .get(lang)
+        .or_else(|| org.description.get(base))
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
 }
 
 fn index_term(terms: &mut Vec<Term>, slug: &str, make: impl FnOnce() -> Term) -> usize {
@@ -807,7 +1055,12 @@ fn index_term(terms: &mut Vec<Term>, slug: &str, make: impl FnOnce() -> Term) ->
 }
 
 /// Sorts terms and rewrites the reports' indices into them.
-fn sort_terms(terms: &mut Vec<Term>, reports: &mut [Report], field: impl Fn(&mut Report) -> &mut usize, cmp: impl Fn(&Term, &Term) -> std::cmp::Ordering) {
+fn sort_terms(
+    terms: &mut Vec<Term>,
+    reports: &mut [Report],
+    field: impl Fn(&mut Report) -> &mut usize,
+    cmp: impl Fn(&Term, &Term) -> std::cmp::Ordering,
+) {
     let mut order: Vec<usize> = (0..terms.len()).collect();
     order.sort_by(|&a, &b| cmp(&terms[a], &terms[b]));
     let mut new_index = vec![0; terms.len()];
@@ -865,8 +1118,21 @@ fn resolve_terms(
                     } else {
                         match made_by.get(&slug) {
                             Some((other, file)) if !other.eq_ignore_ascii_case(v) => {
-                                diags.push(Diagnostic::error("E029", &doc.file, l, c, format!("`{v}` and `{other}` (in {}) both become the address {kind}/{slug}/", file.display()))
-                                    .help(format!("write them the same way, or declare the term in site.toml under [{kind}]")));
+                                diags.push(
+                                    Diagnostic::error(
+                                        "E029",
+                                        &doc.file,
+                                        l,
+                                        c,
+                                        format!(
+                                            "`{v}` and `{other}` (in {}) both become the address {kind}/{slug}/",
+                                            file.display()
+                                        ),
+                                    )
+                                    .help(format!(
+                                        "write them the same way, or declare the term in site.toml under [{kind}]"
+                                    )),
+                                );
                                 continue;
                             }
                             Some(_) => {}
@@ -880,7 +1146,12 @@ fn resolve_terms(
             };
             let names = declared.get(&slug).cloned().unwrap_or_default();
             let i = index_term(&mut terms, &slug, || {
-                let name = names.get(ui.code).or_else(|| names.get("en")).or_else(|| names.values().next()).cloned().unwrap_or_else(|| v.to_string());
+                let name = names
+                    .get(ui.code)
+                    .or_else(|| names.get("en"))
+                    .or_else(|| names.values().next())
+                    .cloned()
+                    .unwrap_or_else(|| v.to_string());
                 Term { path: link(kind, &slug), slug: slug.clone(), name, names, reports: Vec::new() }
             });
             if !idxs.contains(&i) {
@@ -911,7 +1182,10 @@ fn check_url(url: Option<&str>, file: &Path, yaml: &Yaml, diags: &mut Diagnostic
     if let Some(u) = url {
         if !is_http_url(u) {
             let (l, c) = yaml.position(&["url"]);
-            diags.push(Diagnostic::error("E026", file, l, c, format!("`{u}` is not an http(s) URL")).help("write the full address starting with https:// (or http://)"));
+            diags.push(
+                Diagnostic::error("E026", file, l, c, format!("`{u}` is not an http(s) URL"))
+                    .help("write the full address starting with https:// (or http://)"),
+            );
         }
     }
 }
@@ -923,7 +1197,10 @@ pub fn is_http_url(u: &str) -> bool {
 
 /// Report ids and slugs: lowercase ASCII letters, digits and inner `-`.
 pub fn valid_slug(s: &str) -> bool {
-    !s.is_empty() && !s.starts_with('-') && !s.ends_with('-') && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// Source keys: lowercase letters, digits, `-`, `_`, `.`; starting with a letter or digit.

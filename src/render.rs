@@ -47,38 +47,79 @@ pub fn templates(site: &Site, diags: &mut Diagnostics) -> Option<Tera> {
         }
     }
     if !missing.is_empty() {
-        diags.push(Diagnostic::error("E050", &PathBuf::from(format!("themes/{}/templates", site.config.theme)), 0, 0, format!("the theme has no template {}", missing.join(", ")))
-            .help("add the missing templates, or remove `theme` from site.toml to use the default theme"));
+        diags.push(
+            Diagnostic::error(
+                "E050",
+                &PathBuf::from(format!("themes/{}/templates", site.config.theme)),
+                0,
+                0,
+                format!("the theme has no template {}", missing.join(", ")),
+            )
+            .help("add the missing templates, or remove `theme` from site.toml to use the default theme"),
+        );
         return None;
     }
     let mut global = Context::new();
-    global.insert("site", &SiteView { title: &site.config.title, description: &site.config.description, base_url: &site.config.base_url, language: &site.config.language });
+    global.insert(
+        "site",
+        &SiteView {
+            title: &site.config.title,
+            description: &site.config.description,
+            base_url: &site.config.base_url,
+            language: &site.config.language,
+        },
+    );
     global.insert("ui", &site.ui.words);
     let link = |section: &str| if site.portable { format!("{section}index.html") } else { section.to_string() };
-    let pages: Vec<serde_json::Value> = site.pages.iter().map(|p| serde_json::json!({"title": p.title, "path": p.path})).collect();
-    global.insert("nav", &serde_json::json!({
-        "home": link(""), "reports": link("reports/"), "countries": link("countries/"), "topics": link("topics/"),
-        "years": link("years/"), "languages": link("languages/"), "organisations": link("organisations/"),
-        "sources": link("sources/"), "pages": pages,
-    }));
+    let pages: Vec<serde_json::Value> =
+        site.pages.iter().map(|p| serde_json::json!({"title": p.title, "path": p.path})).collect();
+    global.insert(
+        "nav",
+        &serde_json::json!({
+            "home": link(""), "reports": link("reports/"), "countries": link("countries/"), "topics": link("topics/"),
+            "years": link("years/"), "languages": link("languages/"), "organisations": link("organisations/"),
+            "sources": link("sources/"), "pages": pages,
+        }),
+    );
     *tera.global_context() = global;
     Some(tera)
 }
 
 const REQUIRED: &[&str] = &[
-    "index.html", "report.html", "reports.html", "taxonomy.html", "term.html", "organisations.html", "organisation.html",
-    "sources.html", "source.html", "page.html", "404.html", "atom.xml", "sitemap.xml", "robots.txt",
+    "index.html",
+    "report.html",
+    "reports.html",
+    "taxonomy.html",
+    "term.html",
+    "organisations.html",
+    "organisation.html",
+    "sources.html",
+    "source.html",
+    "page.html",
+    "404.html",
+    "atom.xml",
+    "sitemap.xml",
+    "robots.txt",
 ];
 
 fn template_error(site: &Site, e: &tera::Error) -> Diagnostic {
     let origin = |name: &str| {
-        site.templates.iter().find(|t| t.name == name).map_or_else(|| PathBuf::from(format!("templates/{name}")), |t| t.origin.clone())
+        site.templates
+            .iter()
+            .find(|t| t.name == name)
+            .map_or_else(|| PathBuf::from(format!("templates/{name}")), |t| t.origin.clone())
     };
     match e.kind() {
         tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
             let span = r.span();
-            Diagnostic::error("E051", &origin(r.filename()), span.start_line, span.start_col + 1, format!("template `{}`: {}", r.filename(), r.message()))
-                .help("fix the template; the tera syntax is described in README.md")
+            Diagnostic::error(
+                "E051",
+                &origin(r.filename()),
+                span.start_line,
+                span.start_col + 1,
+                format!("template `{}`: {}", r.filename(), r.message()),
+            )
+            .help("fix the template; the tera syntax is described in README.md")
         }
         _ => {
             // Some errors carry their position only in the rendered report: " --> name:line:col".
@@ -92,10 +133,18 @@ fn template_error(site: &Site, e: &tera::Error) -> Diagnostic {
             });
             let first = msg.lines().next().unwrap_or_default().trim_start_matches("error: ").to_string();
             match pos {
-                Some((name, line, col)) => Diagnostic::error("E051", &origin(&name), line, col, format!("template `{name}`: {first}"))
-                    .help("fix the template; the tera syntax is described in README.md"),
-                None => Diagnostic::error("E051", &PathBuf::from(format!("themes/{}/templates", site.config.theme)), 0, 0, format!("template error: {msg}"))
-                    .help("fix the template named in the message"),
+                Some((name, line, col)) => {
+                    Diagnostic::error("E051", &origin(&name), line, col, format!("template `{name}`: {first}"))
+                        .help("fix the template; the tera syntax is described in README.md")
+                }
+                None => Diagnostic::error(
+                    "E051",
+                    &PathBuf::from(format!("themes/{}/templates", site.config.theme)),
+                    0,
+                    0,
+                    format!("template error: {msg}"),
+                )
+                .help("fix the template named in the message"),
             }
         }
     }
@@ -129,7 +178,16 @@ struct Link {
 /// Renders every page of the site. Template errors go to `diags`.
 pub fn render(site: &Site, tera: &Tera, diags: &mut Diagnostics) -> Vec<OutFile> {
     let r = Renderer { site, tera, cards: site.reports.iter().map(|r| card(site, r)).collect() };
-    let mut jobs: Vec<Job> = vec![Job::Home, Job::NotFound, Job::TermIndex("countries"), Job::TermIndex("topics"), Job::TermIndex("years"), Job::TermIndex("languages"), Job::Organisations, Job::Sources];
+    let mut jobs: Vec<Job> = vec![
+        Job::Home,
+        Job::NotFound,
+        Job::TermIndex("countries"),
+        Job::TermIndex("topics"),
+        Job::TermIndex("years"),
+        Job::TermIndex("languages"),
+        Job::Organisations,
+        Job::Sources,
+    ];
     let pages = site.reports.len().div_ceil(site.config.listing.page_size).max(1);
     jobs.extend((1..=pages).map(Job::Reports));
     jobs.extend((0..site.reports.len()).map(Job::Report));
@@ -154,7 +212,8 @@ pub fn render(site: &Site, tera: &Tera, diags: &mut Diagnostics) -> Vec<OutFile>
             }
         }
     }
-    let html_paths: Vec<String> = out.iter().filter(|f| f.path.ends_with(".html") && f.path != "404.html").map(|f| f.path.clone()).collect();
+    let html_paths: Vec<String> =
+        out.iter().filter(|f| f.path.ends_with(".html") && f.path != "404.html").map(|f| f.path.clone()).collect();
     for extra in [r.feed(), r.sitemap(&html_paths), r.plain("robots.txt")] {
         match extra {
             Ok(f) => out.push(f),
@@ -215,7 +274,13 @@ fn card(site: &Site, r: &Report) -> Value {
         topics: Vec<Link>,
     }
     let term_links = |terms: &[Term], idxs: &[usize]| -> Vec<Link> {
-        idxs.iter().map(|&i| Link { name: terms[i].name_in(&r.language).to_string(), path: terms[i].path.clone(), count: terms[i].reports.len() }).collect()
+        idxs.iter()
+            .map(|&i| Link {
+                name: terms[i].name_in(&r.language).to_string(),
+                path: terms[i].path.clone(),
+                count: terms[i].reports.len(),
+            })
+            .collect()
     };
     let lang = &site.languages[r.language_term];
     Value::from_serializable(&Card {
@@ -254,7 +319,14 @@ impl Renderer<'_> {
         }
     }
 
-    fn page(&self, path: &str, title: String, description: Option<&str>, lang: &str, kind: &'static str) -> (Context, String) {
+    fn page(
+        &self,
+        path: &str,
+        title: String,
+        description: Option<&str>,
+        lang: &str,
+        kind: &'static str,
+    ) -> (Context, String) {
         let mut ctx = Context::new();
         let root = if kind == "404" { self.site.config.base_path() } else { root_of(path) };
         let canonical = format!("{}{}", self.site.config.base_url, path.strip_suffix("index.html").unwrap_or(path));
@@ -305,13 +377,16 @@ impl Renderer<'_> {
                 let (mut ctx, _) = self.page(&path, site.config.title.clone(), None, lang, "home");
                 let newest: Vec<usize> = (0..site.reports.len().min(site.config.listing.page_size)).collect();
                 ctx.insert_value("reports", self.cards(&newest));
-                ctx.insert("counts", &BTreeMap::from([
-                    ("reports", site.reports.len()),
-                    ("organisations", site.organisations.len()),
-                    ("sources", site.sources.len()),
-                    ("countries", site.countries.len()),
-                    ("topics", site.topics.len()),
-                ]));
+                ctx.insert(
+                    "counts",
+                    &BTreeMap::from([
+                        ("reports", site.reports.len()),
+                        ("organisations", site.organisations.len()),
+                        ("sources", site.sources.len()),
+                        ("countries", site.countries.len()),
+                        ("topics", site.topics.len()),
+                    ]),
+                );
                 for kind in ["countries", "topics", "years", "languages"] {
                     ctx.insert(kind, &self.term_links(kind));
                 }
@@ -325,10 +400,16 @@ impl Renderer<'_> {
             }
             Job::Reports(n) => {
                 let size = site.config.listing.page_size;
-                let page_path = |n: usize| if n == 1 { self.link("reports", "") } else { self.link("reports", &format!("page/{n}")) };
+                let page_path = |n: usize| {
+                    if n == 1 { self.link("reports", "") } else { self.link("reports", &format!("page/{n}")) }
+                };
                 let path = page_path(n);
                 let total = site.reports.len().div_ceil(size).max(1);
-                let title = if n == 1 { ui.words.all_reports.to_string() } else { format!("{} – {} {n}", ui.words.all_reports, ui.words.page) };
+                let title = if n == 1 {
+                    ui.words.all_reports.to_string()
+                } else {
+                    format!("{} – {} {n}", ui.words.all_reports, ui.words.page)
+                };
                 let (mut ctx, _) = self.page(&path, title, None, lang, "reports");
                 let idxs: Vec<usize> = (((n - 1) * size)..(n * size).min(site.reports.len())).collect();
                 ctx.insert_value("reports", self.cards(&idxs));
@@ -340,13 +421,16 @@ impl Renderer<'_> {
                     next: Option<String>,
                     pages: Vec<serde_json::Value>,
                 }
-                ctx.insert("pagination", &Pager {
-                    current: n,
-                    total,
-                    previous: (n > 1).then(|| page_path(n - 1)),
-                    next: (n < total).then(|| page_path(n + 1)),
-                    pages: (1..=total).map(|i| serde_json::json!({"number": i, "path": page_path(i)})).collect(),
-                });
+                ctx.insert(
+                    "pagination",
+                    &Pager {
+                        current: n,
+                        total,
+                        previous: (n > 1).then(|| page_path(n - 1)),
+                        next: (n < total).then(|| page_path(n + 1)),
+                        pages: (1..=total).map(|i| serde_json::json!({"number": i, "path": page_path(i)})).collect(),
+                    },
+                );
                 ctx.insert("total", &site.reports.len());
                 self.html("reports.html", &path, &ctx)
             }
@@ -364,7 +448,10 @@ impl Renderer<'_> {
                 ctx.insert("kind", kind);
                 ctx.insert("kind_title", self.kind_title(kind));
                 ctx.insert("kind_path", &self.link(kind, ""));
-                ctx.insert("term", &Link { name: term.name.clone(), path: term.path.clone(), count: term.reports.len() });
+                ctx.insert(
+                    "term",
+                    &Link { name: term.name.clone(), path: term.path.clone(), count: term.reports.len() },
+                );
                 ctx.insert_value("reports", self.cards(&term.reports));
                 self.html("term.html", &term.path, &ctx)
             }
@@ -375,25 +462,43 @@ impl Renderer<'_> {
                 let mut orgs: Vec<&crate::model::Organisation> = site.organisations.iter().collect();
                 orgs.sort_by_cached_key(|o| sort_key(&o.name));
                 for o in orgs {
-                    let letter = sort_key(&o.name).chars().next().map_or('#', |c| if c.is_alphabetic() { c.to_ascii_uppercase() } else { '#' }).to_string();
+                    let letter = sort_key(&o.name)
+                        .chars()
+                        .next()
+                        .map_or('#', |c| if c.is_alphabetic() { c.to_ascii_uppercase() } else { '#' })
+                        .to_string();
                     let entry = serde_json::json!({"name": o.name, "short": o.short, "path": o.path, "documents": o.sources.len(), "reports": o.reports.len()});
                     match groups.last_mut() {
                         Some((l, v)) if *l == letter => v.push(entry),
                         _ => groups.push((letter, vec![entry])),
                     }
                 }
-                ctx.insert("groups", &groups.into_iter().map(|(letter, orgs)| serde_json::json!({"letter": letter, "organisations": orgs})).collect::<Vec<_>>());
+                ctx.insert(
+                    "groups",
+                    &groups
+                        .into_iter()
+                        .map(|(letter, orgs)| serde_json::json!({"letter": letter, "organisations": orgs}))
+                        .collect::<Vec<_>>(),
+                );
                 self.html("organisations.html", &path, &ctx)
             }
             Job::Organisation(i) => {
                 let o = &site.organisations[i];
-                let description = o.description.get(lang).or_else(|| o.description.get("en")).or_else(|| o.description.values().next());
-                let (mut ctx, _) = self.page(&o.path, o.name.clone(), description.map(String::as_str), lang, "organisation");
+                let description = o
+                    .description
+                    .get(lang)
+                    .or_else(|| o.description.get("en"))
+                    .or_else(|| o.description.values().next());
+                let (mut ctx, _) =
+                    self.page(&o.path, o.name.clone(), description.map(String::as_str), lang, "organisation");
                 let descriptions: Vec<serde_json::Value> = o.description.iter().map(|(l, t)| serde_json::json!({"lang": l, "language": crate::text::language_name(l, ui), "text": t})).collect();
-                ctx.insert("organisation", &serde_json::json!({
-                    "name": o.name, "short": o.short, "url": o.url, "seat": o.seat, "aliases": o.aliases,
-                    "description": description, "descriptions": descriptions, "slug": o.slug,
-                }));
+                ctx.insert(
+                    "organisation",
+                    &serde_json::json!({
+                        "name": o.name, "short": o.short, "url": o.url, "seat": o.seat, "aliases": o.aliases,
+                        "description": description, "descriptions": descriptions, "slug": o.slug,
+                    }),
+                );
                 let docs: Vec<serde_json::Value> = o.sources.iter().map(|&s| {
                     let src = &site.sources[s];
                     serde_json::json!({"title": src.title, "path": src.path, "date": ui.date(&src.date), "date_iso": src.date.iso(), "url": src.url, "citing": src.cited_by.len(), "reference": src.reference(&site.organisations)})
@@ -425,14 +530,18 @@ impl Renderer<'_> {
     }
 
     fn term_links(&self, kind: &str) -> Vec<Link> {
-        self.terms(kind).iter().map(|t| Link { name: t.name.clone(), path: t.path.clone(), count: t.reports.len() }).collect()
+        self.terms(kind)
+            .iter()
+            .map(|t| Link { name: t.name.clone(), path: t.path.clone(), count: t.reports.len() })
+            .collect()
     }
 
     fn report(&self, i: usize) -> Result<OutFile, tera::Error> {
         let site = self.site;
         let r = &site.reports[i];
         let loc: &Locale = r.locale;
-        let (mut ctx, root) = self.page(&r.path, format!("{} [{}]", r.title, r.id), r.summary.as_deref(), &r.language, "report");
+        let (mut ctx, root) =
+            self.page(&r.path, format!("{} [{}]", r.title, r.id), r.summary.as_deref(), &r.language, "report");
         let base = r.language.split('-').next().unwrap_or_default();
         let disclaimer = site.disclaimers.get(&r.language).or_else(|| site.disclaimers.get(base));
         let in_report = |s: usize| format!("#src-{}", site.sources[s].key);
@@ -457,7 +566,13 @@ impl Renderer<'_> {
             })
         }).collect();
         let term_links = |terms: &[Term], idxs: &[usize]| -> Vec<Link> {
-            idxs.iter().map(|&t| Link { name: terms[t].name_in(&r.language).to_string(), path: terms[t].path.clone(), count: terms[t].reports.len() }).collect()
+            idxs.iter()
+                .map(|&t| Link {
+                    name: terms[t].name_in(&r.language).to_string(),
+                    path: terms[t].path.clone(),
+                    count: terms[t].reports.len(),
+                })
+                .collect()
         };
         let language = &site.languages[r.language_term];
         ctx.insert("report", &serde_json::json!({
@@ -518,7 +633,10 @@ impl Renderer<'_> {
             "id": r.id, "title": r.title, "url": format!("{}{}", site.config.base_url, r.path.strip_suffix("index.html").unwrap_or(&r.path)),
             "updated": format!("{}T00:00:00Z", r.date.iso()), "summary": r.summary, "lang": r.language,
         })).collect();
-        let updated = site.reports.first().map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |r| format!("{}T00:00:00Z", r.date.iso()));
+        let updated = site
+            .reports
+            .first()
+            .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |r| format!("{}T00:00:00Z", r.date.iso()));
         ctx.insert("entries", &entries);
         ctx.insert("updated", &updated);
         Ok(OutFile { path: "atom.xml".into(), data: OutData::Text(self.tera.render("atom.xml", &ctx)?) })
@@ -526,10 +644,13 @@ impl Renderer<'_> {
 
     fn sitemap(&self, html_paths: &[String]) -> Result<OutFile, tera::Error> {
         let (mut ctx, _) = self.page("sitemap.xml", String::new(), None, &self.site.config.language, "sitemap");
-        let urls: Vec<String> = html_paths.iter().map(|p| {
-            let p = if self.site.portable { p.as_str() } else { p.strip_suffix("index.html").unwrap_or(p) };
-            format!("{}{p}", self.site.config.base_url)
-        }).collect();
+        let urls: Vec<String> = html_paths
+            .iter()
+            .map(|p| {
+                let p = if self.site.portable { p.as_str() } else { p.strip_suffix("index.html").unwrap_or(p) };
+                format!("{}{p}", self.site.config.base_url)
+            })
+            .collect();
         ctx.insert("urls", &urls);
         Ok(OutFile { path: "sitemap.xml".into(), data: OutData::Text(self.tera.render("sitemap.xml", &ctx)?) })
     }
@@ -577,7 +698,9 @@ pub fn fill_citations(html: &str, citations: &[Citation], href: impl Fn(usize) -
                         out.push(' ');
                     }
                     match item.source {
-                        Some(s) => out.push_str(&format!("<a href=\"{}\">{}</a>", escape(&href(s)), escape(&item.text))),
+                        Some(s) => {
+                            out.push_str(&format!("<a href=\"{}\">{}</a>", escape(&href(s)), escape(&item.text)))
+                        }
                         None => out.push_str(&escape(&item.text)),
                     }
                     if !item.locator.is_empty() {

@@ -17,7 +17,8 @@ pub fn write_site(out: &Path, files: &[OutFile]) -> Result<(), String> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let name = out.file_name().ok_or_else(|| format!("{} is not a folder name", out.display()))?.to_string_lossy().to_string();
+    let name =
+        out.file_name().ok_or_else(|| format!("{} is not a folder name", out.display()))?.to_string_lossy().to_string();
     if out.exists() {
         let is_empty = fs::read_dir(out).map(|mut d| d.next().is_none()).unwrap_or(false);
         if !out.join(MARKER).exists() && !is_empty {
@@ -50,7 +51,8 @@ pub fn write_site(out: &Path, files: &[OutFile]) -> Result<(), String> {
 
 fn write_all(dir: &Path, files: &[OutFile]) -> Result<(), String> {
     fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let mut dirs: Vec<PathBuf> = files.iter().filter_map(|f| Path::new(&f.path).parent().map(|p| dir.join(p))).collect();
+    let mut dirs: Vec<PathBuf> =
+        files.iter().filter_map(|f| Path::new(&f.path).parent().map(|p| dir.join(p))).collect();
     dirs.sort();
     dirs.dedup();
     for d in dirs {

@@ -6,7 +6,9 @@ mod common;
 use common::*;
 
 fn report(id: &str, lang: &str, date: &str, countries: &str, extra: &str, body: &str) -> String {
-    format!("---\nid: {id}\ntitle: Report {id}\ndate: {date}\nlanguage: {lang}\ncountries: [{countries}]\ntopics: [Police]\naccessed: {date}\n{extra}---\n\n{body}\n")
+    format!(
+        "---\nid: {id}\ntitle: Report {id}\ndate: {date}\nlanguage: {lang}\ncountries: [{countries}]\ntopics: [Police]\naccessed: {date}\n{extra}---\n\n{body}\n"
+    )
 }
 
 const BODY: &str = "## First section\n\nText with a claim [@hrw-2024, p. 4] and a note.[^n]\n\n### Detail\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ and https://example.org/x\n\n## Second section\n\nMore.\n\n[^n]: The note cites [@hrw-2024].\n";
@@ -18,7 +20,10 @@ fn site() -> Site {
         ("content/reports/r-en.md", &report("r-en", "en", "2023-01-11", "Kazakhstan", "", BODY)),
         ("content/reports/r-draft.md", &report("r-draft", "en", "2023-05-05", "Kazakhstan", "draft: true\n", BODY)),
         ("content/pages/about.md", "---\ntitle: About this archive\n---\n\nWe publish reports.\n"),
-        ("site.toml", "title = \"Test archive\"\nbase_url = \"https://example.org/sub/\"\nlanguage = \"en\"\n[listing]\npage_size = 2\n[countries]\nkazakhstan = { en = \"Kazakhstan\", de = \"Kasachstan\" }\n"),
+        (
+            "site.toml",
+            "title = \"Test archive\"\nbase_url = \"https://example.org/sub/\"\nlanguage = \"en\"\n[listing]\npage_size = 2\n[countries]\nkazakhstan = { en = \"Kazakhstan\", de = \"Kasachstan\" }\n",
+        ),
     ])
 }
 
@@ -30,12 +35,33 @@ fn builds_every_page_kind_with_working_relative_links() {
     assert!(e.contains(" pages ") && e.contains(" ms"), "{e}");
     let files = walk(&s.out());
     for f in [
-        "index.html", "404.html", "sitemap.xml", "atom.xml", "robots.txt", "style.css",
-        "reports/index.html", "reports/page/2/index.html", "reports/r-de/index.html", "reports/r-at/index.html", "reports/r-en/index.html",
-        "countries/index.html", "countries/oesterreich/index.html", "countries/kazakhstan/index.html",
-        "topics/index.html", "topics/police/index.html", "years/index.html", "years/2024/index.html", "years/2023/index.html",
-        "languages/index.html", "languages/de/index.html", "languages/de-at/index.html", "languages/en/index.html",
-        "organisations/index.html", "organisations/hrw/index.html", "sources/index.html", "sources/hrw-2024/index.html",
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        "atom.xml",
+        "robots.txt",
+        "style.css",
+        "reports/index.html",
+        "reports/page/2/index.html",
+        "reports/r-de/index.html",
+        "reports/r-at/index.html",
+        "reports/r-en/index.html",
+        "countries/index.html",
+        "countries/oesterreich/index.html",
+        "countries/kazakhstan/index.html",
+        "topics/index.html",
+        "topics/police/index.html",
+        "years/index.html",
+        "years/2024/index.html",
+        "years/2023/index.html",
+        "languages/index.html",
+        "languages/de/index.html",
+        "languages/de-at/index.html",
+        "languages/en/index.html",
+        "organisations/index.html",
+        "organisations/hrw/index.html",
+        "sources/index.html",
+        "sources/hrw-2024/index.html",
         "about/index.html",
     ] {
         assert!(files.iter().any(|x| x == f), "missing {f}");
@@ -67,7 +93,8 @@ fn report_page_dates_toc_footnotes_tables() {
     assert_eq!(text(&en, ".report-date"), "11\u{a0}January 2023");
     assert_eq!(text(&en, "h1"), "Report r-en [r-en]");
     // Table of contents: h2 and h3, each pointing at a heading with that id.
-    let toc: Vec<(String, String)> = en.select(&sel(".toc a")).map(|a| (a.value().attr("href").unwrap().to_string(), a.text().collect())).collect();
+    let toc: Vec<(String, String)> =
+        en.select(&sel(".toc a")).map(|a| (a.value().attr("href").unwrap().to_string(), a.text().collect())).collect();
     assert_eq!(toc[0], ("#first-section".to_string(), "First section".to_string()));
     assert_eq!(toc[1].0, "#detail");
     assert_eq!(toc[2].0, "#second-section");
@@ -95,7 +122,11 @@ fn listings_are_newest_first_and_paginated() {
     assert_eq!(texts(&p1, ".card .report-id"), ["[r-de]", "[r-at]"]);
     let p2 = s.page("reports/page/2/index.html");
     assert_eq!(texts(&p2, ".card .report-id"), ["[r-en]"]);
-    assert_eq!(p1.select(&sel("a[rel=next][href=\"../reports/page/2/\"]")).count() + p1.select(&sel("a[rel=next][href=\"page/2/\"]")).count(), 1);
+    assert_eq!(
+        p1.select(&sel("a[rel=next][href=\"../reports/page/2/\"]")).count()
+            + p1.select(&sel("a[rel=next][href=\"page/2/\"]")).count(),
+        1
+    );
     let home = s.page("index.html");
     assert_eq!(texts(&home, ".card .report-id")[0], "[r-de]");
     let feed = std::fs::read_to_string(s.out().join("atom.xml")).unwrap();
@@ -105,7 +136,10 @@ fn listings_are_newest_first_and_paginated() {
     let robots = std::fs::read_to_string(s.out().join("robots.txt")).unwrap();
     assert!(robots.contains("Sitemap: https://example.org/sub/sitemap.xml"));
     let canonical = s.page("reports/r-en/index.html");
-    assert_eq!(canonical.select(&sel("link[rel=canonical][href=\"https://example.org/sub/reports/r-en/\"]")).count(), 1);
+    assert_eq!(
+        canonical.select(&sel("link[rel=canonical][href=\"https://example.org/sub/reports/r-en/\"]")).count(),
+        1
+    );
     // The 404 page is served at any depth, so it links from the base path.
     let nf = s.page("404.html");
     assert_eq!(nf.select(&sel("link[href=\"/sub/style.css\"]")).count(), 1);
@@ -153,7 +187,12 @@ fn rebuild_removes_stale_pages_and_drafts_option_includes_drafts() {
     ok(&s.run(&["build", "--drafts"]));
     assert!(!s.out().join("reports/r-en").exists(), "stale page survived");
     assert!(s.out().join("reports/r-draft/index.html").exists());
-    let siblings: Vec<_> = std::fs::read_dir(s.root()).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.starts_with(".public")).collect();
+    let siblings: Vec<_> = std::fs::read_dir(s.root())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".public"))
+        .collect();
     assert!(siblings.is_empty(), "left-over staging folders: {siblings:?}");
 }
 
@@ -201,7 +240,12 @@ fn init_and_new_report() {
     assert!(!e.contains("warning"), "{e}");
     assert!(dir.join("public/reports/first-report/index.html").exists());
     assert!(dir.join("public/organisations/example-institute/index.html").exists());
-    let o = dossier().arg("--root").arg(&dir).args(["new", "report", "second-one", "--title", "A second report"]).output().unwrap();
+    let o = dossier()
+        .arg("--root")
+        .arg(&dir)
+        .args(["new", "report", "second-one", "--title", "A second report"])
+        .output()
+        .unwrap();
     ok(&o);
     let text = std::fs::read_to_string(dir.join("content/reports/second-one.md")).unwrap();
     assert!(text.contains("title: \"A second report\""));
@@ -211,7 +255,9 @@ fn init_and_new_report() {
     assert_eq!(o.status.code(), Some(2));
     let o = dossier().arg("init").arg(&dir).output().unwrap();
     assert_eq!(o.status.code(), Some(2), "init refuses an existing site");
-    for cmd in [&["--help"][..], &["build", "--help"], &["check", "--help"], &["init", "--help"], &["new", "report", "--help"]] {
+    for cmd in
+        [&["--help"][..], &["build", "--help"], &["check", "--help"], &["init", "--help"], &["new", "report", "--help"]]
+    {
         let o = dossier().args(cmd).output().unwrap();
         assert!(o.status.success() && String::from_utf8_lossy(&o.stdout).contains("Usage"), "{cmd:?}");
     }

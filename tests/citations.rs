@@ -109,21 +109,34 @@ fn source_list_order_and_text() {
 fn appendix_groups_descriptions_and_excerpts() {
     let (_t, doc) = built();
     let orgs = texts(&doc, ".appendix-org > h3");
-    assert_eq!(orgs, [
-        "Bertelsmann Stiftung",
-        "Central Asian Bureau for Analytical Reporting",
-        "UN Committee Against Torture",
-        "Embassy of the Republic of Kazakhstan in the Swiss Confederation, by the Holy See, in the Principality of Liechtenstein and by the Sovereign Order of Malta",
-        "Freedom House",
-        "US Department of State",
-    ]);
+    assert_eq!(
+        orgs,
+        [
+            "Bertelsmann Stiftung",
+            "Central Asian Bureau for Analytical Reporting",
+            "UN Committee Against Torture",
+            "Embassy of the Republic of Kazakhstan in the Swiss Confederation, by the Holy See, in the Principality of Liechtenstein and by the Sovereign Order of Malta",
+            "Freedom House",
+            "US Department of State",
+        ]
+    );
     let descriptions = texts(&doc, ".appendix-org .description");
     assert_eq!(descriptions.len(), 5, "the embassy has no German description: {descriptions:?}");
     assert!(descriptions[0].starts_with("Die Bertelsmann Stiftung ist"));
     let quotes = texts(&doc, ".excerpt blockquote");
-    assert_eq!(quotes[0].replace('\u{a0}', " "), "„The government keeps control of nearly all of the territory and relies on a strong security apparatus. […] Some areas are partly controlled by criminal groups.“");
+    assert_eq!(
+        quotes[0].replace('\u{a0}', " "),
+        "„The government keeps control of nearly all of the territory and relies on a strong security apparatus. […] Some areas are partly controlled by criminal groups.“"
+    );
     let captions: Vec<String> = texts(&doc, ".excerpt figcaption").iter().map(|c| c.replace('\u{a0}', " ")).collect();
-    assert_eq!(captions[..3], ["(Bertelsmann Stiftung, 19. März 2024, S. 6)", "(Bertelsmann Stiftung, 19. März 2024, S. 13)", "(CABAR, 12. Jänner 2021)"]);
+    assert_eq!(
+        captions[..3],
+        [
+            "(Bertelsmann Stiftung, 19. März 2024, S. 6)",
+            "(Bertelsmann Stiftung, 19. März 2024, S. 13)",
+            "(CABAR, 12. Jänner 2021)"
+        ]
+    );
     // Two excerpts of one source, in authored order, under one entry.
     let usdos = doc.select(&sel("#annex-usdos-ctr-2022-kaz figure")).count();
     assert_eq!(usdos, 2);

@@ -40,7 +40,10 @@ fn unterminated_front_matter() {
 
 #[test]
 fn yaml_syntax_error() {
-    let e = fails_with("content/reports/r-2.md", b"---\nid: r-2\ntitle: T\ncountries: [a, b\ndate: 2024-01-01\n---\nBody\n");
+    let e = fails_with(
+        "content/reports/r-2.md",
+        b"---\nid: r-2\ntitle: T\ncountries: [a, b\ndate: 2024-01-01\n---\nBody\n",
+    );
     assert!(e.contains("error[E005]: front matter:"), "{e}");
     assert!(e.contains("content/reports/r-2.md:5:"), "{e}");
 }
@@ -97,7 +100,10 @@ fn empty_file() {
 
 #[test]
 fn template_error_names_template_and_line() {
-    let e = fails_with("templates/page.html", b"{% extends \"base.html\" %}\n{% block main %}\n{{ page.title | nosuchfilter }}\n{% endblock main %}\n");
+    let e = fails_with(
+        "templates/page.html",
+        b"{% extends \"base.html\" %}\n{% block main %}\n{{ page.title | nosuchfilter }}\n{% endblock main %}\n",
+    );
     assert!(e.contains("error[E051]: template `page.html`"), "{e}");
     assert!(e.contains("templates/page.html:3:"), "{e}");
 }
@@ -178,7 +184,13 @@ fn check_errors(files: &[(&str, &str)], strict: bool) -> String {
 
 #[test]
 fn unknown_citation_key_suggests_the_closest() {
-    let e = check_errors(&[("content/reports/r-1.md", "---\nid: r-1\ntitle: T\ndate: 2024-01-01\n---\n\nAs reported [@hrw-2042, p. 3].\n")], false);
+    let e = check_errors(
+        &[(
+            "content/reports/r-1.md",
+            "---\nid: r-1\ntitle: T\ndate: 2024-01-01\n---\n\nAs reported [@hrw-2042, p. 3].\n",
+        )],
+        false,
+    );
     assert!(e.contains("error[E010]: unknown source key `hrw-2042`"), "{e}");
     assert!(e.contains("content/reports/r-1.md:7:13"), "{e}");
     assert!(e.contains("did you mean `hrw-2024`?"), "{e}");
@@ -186,17 +198,23 @@ fn unknown_citation_key_suggests_the_closest() {
 
 #[test]
 fn malformed_citation() {
-    let e = check_errors(&[("content/reports/r-1.md", "---\nid: r-1\ntitle: T\ndate: 2024-01-01\n---\n\nSee [@hrw-2024; and more].\n")], false);
+    let e = check_errors(
+        &[("content/reports/r-1.md", "---\nid: r-1\ntitle: T\ndate: 2024-01-01\n---\n\nSee [@hrw-2024; and more].\n")],
+        false,
+    );
     assert!(e.contains("error[E011]: malformed citation"), "{e}");
     assert!(e.contains("content/reports/r-1.md:7:5"), "{e}");
 }
 
 #[test]
 fn source_record_errors() {
-    let e = check_errors(&[(
-        "content/sources/more.yaml",
-        "bad-org:\n  organisation: hrv\n  title: X\n  date: 2024\nbad-url:\n  organisation: hrw\n  title: Y\n  date: 2024-01\n  url: ftp://example.org/y\nbad-date:\n  organisation: hrw\n  title: Z\n  date: 2024-02-30\nhrw-2024:\n  organisation: hrw\n  title: Copy\n  date: 2024\n",
-    )], false);
+    let e = check_errors(
+        &[(
+            "content/sources/more.yaml",
+            "bad-org:\n  organisation: hrv\n  title: X\n  date: 2024\nbad-url:\n  organisation: hrw\n  title: Y\n  date: 2024-01\n  url: ftp://example.org/y\nbad-date:\n  organisation: hrw\n  title: Z\n  date: 2024-02-30\nhrw-2024:\n  organisation: hrw\n  title: Copy\n  date: 2024\n",
+        )],
+        false,
+    );
     assert!(e.contains("error[E024]: source `bad-org` names unknown organisation `hrv`"), "{e}");
     assert!(e.contains("content/sources/more.yaml:2:17"), "{e}");
     assert!(e.contains("did you mean `hrw`?"), "{e}");
@@ -204,16 +222,22 @@ fn source_record_errors() {
     assert!(e.contains("content/sources/more.yaml:9:8"), "{e}");
     assert!(e.contains("error[E025]: invalid date of source `bad-date`"), "{e}");
     assert!(e.contains("content/sources/more.yaml:13:9"), "{e}");
-    assert!(e.contains("error[E023]: duplicate source key `hrw-2024`: also defined in content/sources/hrw.yaml"), "{e}");
+    assert!(
+        e.contains("error[E023]: duplicate source key `hrw-2024`: also defined in content/sources/hrw.yaml"),
+        "{e}"
+    );
     assert!(e.contains("content/sources/more.yaml:14:1"), "{e}");
 }
 
 #[test]
 fn excerpt_errors() {
-    let e = check_errors(&[(
-        "content/reports/r-1.md",
-        "---\nid: r-1\ntitle: T\ndate: 2024-01-01\naccessed: 2024-01-01\n---\n\nText [@hrw-2024].\n\n## Excerpts\n\n> Quoted text.\n>\n> [@hrw-2023]\n\n> „Typed quotes.“\n>\n> [@hrw-2024]\n\nA stray paragraph.\n",
-    )], false);
+    let e = check_errors(
+        &[(
+            "content/reports/r-1.md",
+            "---\nid: r-1\ntitle: T\ndate: 2024-01-01\naccessed: 2024-01-01\n---\n\nText [@hrw-2024].\n\n## Excerpts\n\n> Quoted text.\n>\n> [@hrw-2023]\n\n> „Typed quotes.“\n>\n> [@hrw-2024]\n\nA stray paragraph.\n",
+        )],
+        false,
+    );
     assert!(e.contains("error[E010]: unknown source key `hrw-2023`"), "{e}");
     assert!(e.contains("content/reports/r-1.md:14:3"), "{e}");
     assert!(e.contains("error[E033]: quotation marks are typed around the excerpt"), "{e}");
@@ -225,8 +249,14 @@ fn excerpt_errors() {
 #[test]
 fn warnings_become_errors_with_strict() {
     let files = [
-        ("content/reports/r-1.md", "---\nid: r-1\ntitle: T\ndate: 2024-01-01\nlanguage: fr\nsources:\n  hrw-2024: { accessed: 2024-01-01 }\n  hrw-2023: {}\n---\n\nText [@hrw-2023].\n"),
-        ("content/sources/more.yaml", "hrw-2023:\n  organisation: hrw\n  title: World Report 2023\n  date: 2023-01-12\n  url: https://www.hrw.org/world-report/2024\n"),
+        (
+            "content/reports/r-1.md",
+            "---\nid: r-1\ntitle: T\ndate: 2024-01-01\nlanguage: fr\nsources:\n  hrw-2024: { accessed: 2024-01-01 }\n  hrw-2023: {}\n---\n\nText [@hrw-2023].\n",
+        ),
+        (
+            "content/sources/more.yaml",
+            "hrw-2023:\n  organisation: hrw\n  title: World Report 2023\n  date: 2023-01-12\n  url: https://www.hrw.org/world-report/2024\n",
+        ),
     ];
     let site = Site::minimal(&files);
     let o = site.run(&["check"]);
@@ -234,7 +264,11 @@ fn warnings_become_errors_with_strict() {
     assert!(e.contains("warning[W041]: source `hrw-2024` is declared but never cited"), "{e}");
     assert!(e.contains("content/reports/r-1.md:7:3"), "{e}");
     assert!(e.contains("warning[W043]: organisation `hrw` has no `fr` description"), "{e}");
-    assert!(e.contains("warning[W040]: sources `hrw-2023` and `hrw-2024` have the same url but different data") || e.contains("warning[W040]: sources `hrw-2024` and `hrw-2023`"), "{e}");
+    assert!(
+        e.contains("warning[W040]: sources `hrw-2023` and `hrw-2024` have the same url but different data")
+            || e.contains("warning[W040]: sources `hrw-2024` and `hrw-2023`"),
+        "{e}"
+    );
     assert!(e.contains("warning[W042]: no accessed date for cited source `hrw-2023`"), "{e}");
     let e = check_errors(&files, true);
     assert!(e.contains("error[W041]"), "{e}");

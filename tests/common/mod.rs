@@ -101,7 +101,14 @@ pub fn sel(s: &str) -> Selector {
 /// Text of all elements matching `css`, ASCII whitespace collapsed (no-break spaces kept).
 pub fn texts(doc: &Html, css: &str) -> Vec<String> {
     doc.select(&sel(css))
-        .map(|e| e.text().collect::<String>().split(|c: char| c.is_ascii_whitespace()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" "))
+        .map(|e| {
+            e.text()
+                .collect::<String>()
+                .split(|c: char| c.is_ascii_whitespace())
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect()
 }
 
@@ -160,7 +167,8 @@ pub fn broken_links(out: &Path) -> Vec<String> {
                 p.clone()
             } else {
                 let base = Path::new(p).parent().unwrap_or(Path::new(""));
-                let mut parts: Vec<String> = base.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+                let mut parts: Vec<String> =
+                    base.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
                 for seg in path.split('/') {
                     match seg {
                         "" | "." => {}
@@ -185,7 +193,10 @@ pub fn broken_links(out: &Path) -> Vec<String> {
                 broken.push(format!("{p}: {link} (no file {target})"));
                 continue;
             }
-            if !frag.is_empty() && target.ends_with(".html") && !ids.get(&target).is_some_and(|v| v.iter().any(|i| i == frag)) {
+            if !frag.is_empty()
+                && target.ends_with(".html")
+                && !ids.get(&target).is_some_and(|v| v.iter().any(|i| i == frag))
+            {
                 broken.push(format!("{p}: {link} (no id {frag} in {target})"));
             }
         }
