@@ -249,7 +249,7 @@ fn new_report(root: &Path, id: &str, title: Option<String>, language: Option<Str
     let lang = language.map(|l| format!("language: {l}\n")).unwrap_or_default();
     let today = Date::today().iso();
     let text = format!(
-        "---\nid: {id}\ntitle: \"{title}\"\ndate: {today}\n{lang}countries: []\ntopics: []\nsummary: \naccessed: {today}\ndraft: true\n---\n\n## First question\n\nText with citations like [@source-key, p. 6].\n"
+        "---\nid: {id}\ntitle: \"{title}\"\ndate: {today}\n{lang}countries: []\ntopics: []\nsummary: \naccessed: {today}\ndraft: true\n---\n\n## First question\n\nWrite the text here; cite sources like `[@source-key, p. 6]` (see content/sources/).\n"
     );
     std::fs::create_dir_all(path.parent().expect("has parent")).map_err(|e| format!("cannot create folder: {e}"))?;
     std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;

@@ -224,8 +224,8 @@ impl Source {
     }
 }
 
-/// Builds the site model. Returns `None` when content errors make a model impossible
-/// (the diagnostics say why); otherwise the model, possibly with warnings.
+/// Builds the site model. Records that cannot be used are left out and reported in
+/// `diags`; the caller decides from the diagnostics whether to go on.
 pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site {
     let Content {
         mut config,
@@ -241,6 +241,20 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         config.base_url = if url.ends_with('/') { url.clone() } else { format!("{url}/") };
     }
     let ui = Locale::for_tag(&config.language);
+    for (kind, terms) in [("countries", &config.countries), ("topics", &config.topics)] {
+        for slug in terms.keys().filter(|s| !valid_slug(s)) {
+            diags.push(
+                Diagnostic::error(
+                    "E028",
+                    Path::new("site.toml"),
+                    0,
+                    0,
+                    format!("[{kind}] key `{slug}` is not a valid slug"),
+                )
+                .help(format!("use lowercase ASCII letters, digits and `-`, e.g. `{}`", slugify(slug))),
+            );
+        }
+    }
     let link = |section: &str, slug: &str| -> String {
         let mut p = String::new();
         if !section.is_empty() {
@@ -1117,7 +1131,7 @@ fn resolve_terms(
                         declared_slug.clone()
                     } else {
                         match made_by.get(&slug) {
-                            Some((other, file)) if !other.eq_ignore_ascii_case(v) => {
+                            Some((other, file)) if other.to_lowercase() != v.to_lowercase() => {
                                 diags.push(
                                     Diagnostic::error(
                                         "E029",
@@ -1167,8 +1181,7 @@ fn resolve_terms(
     for (new, &old) in order.iter().enumerate() {
         new_index[old] = new;
     }
-    for (ri, r) in reports.iter_mut().enumerate() {
-        let _ = ri;
+    for r in reports.iter_mut() {
         let field = if kind == "countries" { &mut r.countries } else { &mut r.topics };
         for i in field.iter_mut() {
             *i = new_index[*i];

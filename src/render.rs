@@ -9,7 +9,7 @@
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::StaticData;
 use crate::markdown::{MARK_CLOSE, MARK_OPEN, escape};
-use crate::model::{Citation, Report, Site, Source, Term, item_text};
+use crate::model::{Citation, Report, Site, Source, Term};
 use crate::text::{Locale, sort_key};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -540,7 +540,7 @@ impl Renderer<'_> {
         let site = self.site;
         let r = &site.reports[i];
         let loc: &Locale = r.locale;
-        let (mut ctx, root) =
+        let (mut ctx, _) =
             self.page(&r.path, format!("{} [{}]", r.title, r.id), r.summary.as_deref(), &r.language, "report");
         let base = r.language.split('-').next().unwrap_or_default();
         let disclaimer = site.disclaimers.get(&r.language).or_else(|| site.disclaimers.get(base));
@@ -591,7 +591,6 @@ impl Renderer<'_> {
             "appendix": appendix,
         }));
         ctx.insert("words", &loc.words);
-        let _ = root;
         self.html("report.html", &r.path, &ctx)
     }
 
@@ -730,11 +729,6 @@ pub fn quote_html(html: &str, open: &str, close: &str) -> String {
 
 fn c_text_fallback(n: usize) -> String {
     format!("[citation {n}]")
-}
-
-#[allow(dead_code)]
-fn plain_citation(c: &Citation) -> String {
-    format!("({})", c.items.iter().map(item_text).collect::<Vec<_>>().join("; "))
 }
 
 #[cfg(test)]
