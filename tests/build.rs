@@ -99,6 +99,9 @@ fn report_page_dates_toc_footnotes_tables() {
     assert_eq!(toc[1].0, "#detail");
     assert_eq!(toc[2].0, "#second-section");
     assert_eq!(toc[3].0, "#sources");
+    // No excerpts: no appendix, no appendix line in the contents, no pointer sentence.
+    assert_eq!(toc.len(), 4);
+    assert_eq!(en.select(&sel(".appendix, .appendix-pointer")).count(), 0);
     assert_eq!(en.select(&sel("h2#first-section")).count(), 1);
     assert_eq!(en.select(&sel("h3#detail")).count(), 1);
     // Footnotes with back-references, and the citation inside the note.
