@@ -257,6 +257,17 @@ fn root_of(path: &str) -> String {
     "../".repeat(file_of(path).matches('/').count())
 }
 
+/// Links to a report's countries or topics, named in the report's language.
+fn term_links(terms: &[Term], idxs: &[usize], lang: &str) -> Vec<Link> {
+    idxs.iter()
+        .map(|&i| Link {
+            name: terms[i].name_in(lang).to_string(),
+            path: terms[i].path.clone(),
+            count: terms[i].reports.len(),
+        })
+        .collect()
+}
+
 fn card(site: &Site, r: &Report) -> Value {
     #[derive(Serialize)]
     struct Card<'a> {
@@ -273,15 +284,6 @@ fn card(site: &Site, r: &Report) -> Value {
         countries: Vec<Link>,
         topics: Vec<Link>,
     }
-    let term_links = |terms: &[Term], idxs: &[usize]| -> Vec<Link> {
-        idxs.iter()
-            .map(|&i| Link {
-                name: terms[i].name_in(&r.language).to_string(),
-                path: terms[i].path.clone(),
-                count: terms[i].reports.len(),
-            })
-            .collect()
-    };
     let lang = &site.languages[r.language_term];
     Value::from_serializable(&Card {
         id: &r.id,
@@ -294,8 +296,8 @@ fn card(site: &Site, r: &Report) -> Value {
         language_path: &lang.path,
         kind: r.kind.as_deref(),
         summary: r.summary.as_deref(),
-        countries: term_links(&site.countries, &r.countries),
-        topics: term_links(&site.topics, &r.topics),
+        countries: term_links(&site.countries, &r.countries, &r.language),
+        topics: term_links(&site.topics, &r.topics, &r.language),
     })
 }
 
@@ -565,23 +567,14 @@ impl Renderer<'_> {
                 }).collect::<Vec<_>>(),
             })
         }).collect();
-        let term_links = |terms: &[Term], idxs: &[usize]| -> Vec<Link> {
-            idxs.iter()
-                .map(|&t| Link {
-                    name: terms[t].name_in(&r.language).to_string(),
-                    path: terms[t].path.clone(),
-                    count: terms[t].reports.len(),
-                })
-                .collect()
-        };
         let language = &site.languages[r.language_term];
         ctx.insert("report", &serde_json::json!({
             "id": r.id, "title": r.title, "date": loc.date(&r.date), "date_iso": r.date.iso(), "lang": r.language,
             "language": {"name": language.name, "path": language.path},
             "year": {"name": site.years[r.year].name, "path": site.years[r.year].path},
             "kind": r.kind, "summary": r.summary, "draft": r.draft,
-            "countries": term_links(&site.countries, &r.countries),
-            "topics": term_links(&site.topics, &r.topics),
+            "countries": term_links(&site.countries, &r.countries, &r.language),
+            "topics": term_links(&site.topics, &r.topics, &r.language),
             "organisations": r.organisations.iter().map(|&o| serde_json::json!({"name": site.organisations[o].name, "path": site.organisations[o].path})).collect::<Vec<_>>(),
             "disclaimer": disclaimer,
             "toc": r.toc.iter().map(|h| serde_json::json!({"id": h.id, "text": h.text, "level": h.level})).collect::<Vec<_>>(),
