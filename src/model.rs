@@ -255,21 +255,7 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
             );
         }
     }
-    let link = |section: &str, slug: &str| -> String {
-        let mut p = String::new();
-        if !section.is_empty() {
-            p.push_str(section);
-            p.push('/');
-        }
-        if !slug.is_empty() {
-            p.push_str(slug);
-            p.push('/');
-        }
-        if opts.portable {
-            p.push_str("index.html");
-        }
-        p
-    };
+    let link = |section: &str, slug: &str| site_path(section, slug, opts.portable);
     let md_opts = MdOptions { allow_html: config.markdown.allow_html };
 
     // Organisations.
@@ -1003,6 +989,22 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         templates,
         statics,
     }
+}
+
+/// The site path of a section or item: `reports/x/`, or `reports/x/index.html` when the
+/// site is built to be browsed without a server.
+pub fn site_path(section: &str, slug: &str, portable: bool) -> String {
+    let mut p = String::new();
+    for part in [section, slug] {
+        if !part.is_empty() {
+            p.push_str(part);
+            p.push('/');
+        }
+    }
+    if portable {
+        p.push_str("index.html");
+    }
+    p
 }
 
 /// Section folders of the output; pages may not take these names.

@@ -9,7 +9,7 @@
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::StaticData;
 use crate::markdown::{MARK_CLOSE, MARK_OPEN, escape};
-use crate::model::{Citation, Report, Site, Source, Term};
+use crate::model::{Citation, Report, Site, Source, Term, site_path};
 use crate::text::{Locale, sort_key};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -70,7 +70,7 @@ pub fn templates(site: &Site, diags: &mut Diagnostics) -> Option<Tera> {
         },
     );
     global.insert("ui", &site.ui.words);
-    let link = |section: &str| if site.portable { format!("{section}index.html") } else { section.to_string() };
+    let link = |section: &str| site_path(section.trim_end_matches('/'), "", site.portable);
     let pages: Vec<serde_json::Value> =
         site.pages.iter().map(|p| serde_json::json!({"title": p.title, "path": p.path})).collect();
     global.insert(
@@ -356,17 +356,7 @@ impl Renderer<'_> {
     }
 
     fn link(&self, section: &str, slug: &str) -> String {
-        let mut p = String::new();
-        for part in [section, slug] {
-            if !part.is_empty() {
-                p.push_str(part);
-                p.push('/');
-            }
-        }
-        if self.site.portable {
-            p.push_str("index.html");
-        }
-        p
+        site_path(section, slug, self.site.portable)
     }
 
     fn job(&self, job: &Job) -> Result<OutFile, tera::Error> {
