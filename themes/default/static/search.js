@@ -301,9 +301,10 @@
     };
   };
 
+  // Counts per facet value over the matched documents; null for a facet whose lists are not loaded yet.
   Engine.prototype.counts = function (matched, filters, facets, passes) {
     var self = this, out = {};
-    facets.forEach(function (f) {
+    this.manifest.facets.forEach(function (f) {
       if (!self.members[f.name]) { out[f.name] = null; return; }
       var c = new Array(f.values.length).fill(0);
       var byDoc = self.members[f.name];
