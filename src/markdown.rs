@@ -228,6 +228,12 @@ fn plain_text(root: Node<'_>) -> String {
         }
         text.push('\n');
     }
+    // A citation left out leaves a space before the punctuation that followed it: "rechnen [@x]." → "rechnen .".
+    for p in [" .", " ,", " ;", " :", " )"] {
+        if text.contains(p) {
+            text = text.replace(p, &p[1..]);
+        }
+    }
     text
 }
 

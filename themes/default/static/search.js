@@ -481,10 +481,17 @@
 
   function renderFilters(result) {
     var m = engine.manifest;
+    // The filters fold away on narrow screens, so results come first; the reader's choice is kept.
+    var wasOpen = filterBox.firstChild ? filterBox.firstChild.open : !global.matchMedia("(max-width: 48rem)").matches;
     filterBox.textContent = "";
+    var details = el("details", "facets");
+    details.open = wasOpen;
+    var summary = el("summary");
     var heading = el("h2", null, m.ui.filters);
     heading.id = "search-filters-heading";
-    filterBox.appendChild(heading);
+    summary.appendChild(heading);
+    details.appendChild(summary);
+    filterBox.appendChild(details);
     m.facets.forEach(function (f) {
       var counts = result.counts[f.name];
       var chosen = state.filters[f.name] || [];
@@ -497,7 +504,7 @@
         load.setAttribute("aria-label", f.label);
         load.addEventListener("click", function () { engine.facet(f.name).then(update); });
         box.appendChild(load);
-        filterBox.appendChild(box);
+        details.appendChild(box);
         return;
       }
       var rows = f.values.map(function (v, i) { return { key: v[0], label: v[1], count: counts[i], i: i }; })
@@ -527,13 +534,13 @@
         ul.appendChild(li);
       });
       box.appendChild(ul);
-      filterBox.appendChild(box);
+      details.appendChild(box);
     });
     if (Object.keys(state.filters).length) {
       var clear = el("button", "facet-clear", m.ui.clear);
       clear.type = "button";
       clear.addEventListener("click", function () { state.filters = {}; writeUrl(true); update(); });
-      filterBox.appendChild(clear);
+      details.appendChild(clear);
     }
   }
 
