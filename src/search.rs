@@ -4,18 +4,20 @@
 //! to one must be made to the other.
 //!
 //! Layout of `search/`:
-//! - `manifest.js`: document count, the number of term shards, facet values with their labels, UI words.
-//! - `t/<i>.js`: term shard `i`. A term lives in shard `bucket(term) % shards`, where `bucket` hashes the term's first
-//!   three characters, so every word form sharing those characters (a stem and all its forms, every completion of
-//!   a three-letter prefix) is in one shard. A shard maps stems to postings and word forms to their stems.
+//! - `manifest.js`: document count, the first key of every term shard, facet values with their labels, the
+//!   stemmer's rules, UI words.
+//! - `t/<hash>.js`: a term shard: a range of the sorted keys (stems with their postings, word forms with their
+//!   stems), named by the hash of its first key. The browser finds a key's shard by binary search in the manifest.
+//!   Boundaries are chosen by the keys themselves (see `term_shards`), so they stay put when postings change.
 //! - `facets.js`: for each facet value but organisations, the documents having it; `facet-organisation.js` the same
-//!   for organisations, loaded only when that filter is used.
-//! - `d/<id>.js`: one document: title, address, kind, a line of metadata, summary and plain text for snippets and
-//!   phrase checks.
+//!   for organisations, with their names, loaded only when that filter is used.
+//! - `d/<id>.js`: one document's head: title, address, kind, a line of metadata, summary, and its text if short;
+//!   `d/<id>-<k>.js`: passage `k` of a longer text. Postings name the first passage holding the word, so a result
+//!   loads its head and one passage for its snippet.
 //!
 //! Documents are numbered reports first (newest first), then organisations, then sources (newest first), so an
-//! empty query lists reports newest first by number alone. Editing a report changes its document file, the shards
-//! of its words, `facets.js` and the manifest's statistics; every other file stays byte-identical.
+//! empty query lists reports newest first by number alone. Editing a report changes its document files, the shards
+//! of its words, `facets.js` and the manifest's version; every other file stays byte-identical.
 //!
 //! Matching: words are lower-cased and folded (ä → ae, ß → ss, é → e), reduced to a stem by a light suffix
 //! stripper shared by German and English, and scored with BM25 over weighted fields (title and id above headings,
@@ -175,16 +177,6 @@ pub fn is_stopword(term: &str) -> bool {
     STOPWORDS.binary_search(&term).is_ok()
 }
 
-/// FNV-1a over the first three characters' code points: the shard bucket of a term.
-pub fn bucket(term: &str) -> u32 {
-    let mut h: u32 = 0x811c_9dc5;
-    for c in term.chars().take(3) {
-        h ^= c as u32;
-        h = h.wrapping_mul(0x0100_0193);
-    }
-    h
-}
-
 const DIGITS: &[u8; 64] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
 
 /// Appends `v` as a variable-length number: five bits per character, the sixth bit marking that more follow.
@@ -214,15 +206,19 @@ struct Doc {
     path: String,
     meta: String,
     summary: String,
-    text: String,
+    /// The body text in passages of about `CHUNK` characters; a result loads only the passage of its snippet.
+    chunks: Vec<String>,
     lang: String,
-    /// stem → weighted frequency
-    tf: HashMap<String, u32>,
+    /// stem → (weighted frequency, first passage holding it)
+    tf: HashMap<String, (u32, u32)>,
     /// word form → stem, for forms that differ from their stem
     forms: HashMap<String, String>,
     length: u32,
     facets: Vec<(usize, usize)>,
 }
+
+/// Passage size in characters; documents shorter than this keep their text in their head file.
+const CHUNK: usize = 4000;
 
 impl Doc {
     fn new(kind: usize, title: &str, path: &str, lang: &str) -> Doc {
@@ -232,7 +228,7 @@ impl Doc {
             path: path.to_string(),
             meta: String::new(),
             summary: String::new(),
-            text: String::new(),
+            chunks: Vec::new(),
             lang: lang.to_string(),
             tf: HashMap::new(),
             forms: HashMap::new(),
@@ -241,8 +237,8 @@ impl Doc {
         }
     }
 
-    /// Adds every term of `text` with weight `w`.
-    fn add(&mut self, text: &str, w: u32) {
+    /// Adds every term of `text` with weight `w`, found in passage `chunk`.
+    fn add_in(&mut self, text: &str, w: u32, chunk: u32) {
         for t in tokens(text) {
             for term in t.terms() {
                 if is_stopword(term) {
@@ -252,10 +248,35 @@ impl Doc {
                 if s != term && !self.forms.contains_key(term) {
                     self.forms.insert(term.to_string(), s.clone());
                 }
-                *self.tf.entry(s).or_default() += w;
+                let e = self.tf.entry(s).or_insert((0, chunk));
+                e.0 += w;
             }
             self.length += 1;
         }
+    }
+
+    fn add(&mut self, text: &str, w: u32) {
+        self.add_in(text, w, 0);
+    }
+
+    /// Sets the body text: split into passages at line ends, each indexed with its number.
+    fn body(&mut self, text: &str) {
+        let mut chunk = String::new();
+        for line in text.lines() {
+            if !chunk.is_empty() && chunk.len() + line.len() > CHUNK {
+                self.chunks.push(std::mem::take(&mut chunk));
+            }
+            chunk.push_str(line);
+            chunk.push('\n');
+        }
+        if !chunk.trim().is_empty() {
+            self.chunks.push(chunk);
+        }
+        let chunks = std::mem::take(&mut self.chunks);
+        for (i, c) in chunks.iter().enumerate() {
+            self.add_in(c, W_BODY, i as u32);
+        }
+        self.chunks = chunks;
     }
 }
 
@@ -336,8 +357,7 @@ pub fn build(site: &Site) -> Vec<OutFile> {
         for b in &r.bibliography {
             d.add(&site.sources[b.source].title, W_BODY / 2);
         }
-        d.add(&r.text, W_BODY);
-        d.text = r.text.clone();
+        d.body(&r.text);
         let mut meta = vec![r.id.clone(), r.locale.date(&r.date)];
         meta.extend(names.iter().take(r.countries.len()).map(|s| s.to_string()));
         d.meta = meta.join(" · ");
@@ -363,8 +383,10 @@ pub fn build(site: &Site) -> Vec<OutFile> {
             .or_else(|| o.description.values().next())
             .cloned()
             .unwrap_or_default();
-        for text in o.description.values() {
-            d.add(text, W_BODY);
+        for (lang, text) in &o.description {
+            if *text != description && !lang.is_empty() {
+                d.add(text, W_BODY);
+            }
         }
         if let Some(seat) = &o.seat {
             d.add(seat, W_BODY);
@@ -374,7 +396,7 @@ pub fn build(site: &Site) -> Vec<OutFile> {
             .flatten()
             .collect::<Vec<_>>()
             .join(" · ");
-        d.text = description;
+        d.body(&description);
         d.facets.push((ORGANISATION, oi));
         d
     });
@@ -398,8 +420,7 @@ pub fn build(site: &Site) -> Vec<OutFile> {
             text.push_str(plain.trim());
             text.push('\n');
         }
-        d.add(&text, W_BODY);
-        d.text = text;
+        d.body(&text);
         d.meta =
             [Some(org.short.clone().unwrap_or_else(|| org.name.clone())), Some(ui.date(&s.date)), s.symbol.clone()]
                 .into_iter()
@@ -417,7 +438,6 @@ pub fn build(site: &Site) -> Vec<OutFile> {
     docs.extend(org_docs.collect::<Vec<_>>());
     docs.extend(source_docs.collect::<Vec<_>>());
 
-    let mut out = Vec::new();
     let n = docs.len();
     // Lengths are normalised within each kind, so a short organisation profile does not outrank a report that
     // treats the word at length.
@@ -431,18 +451,18 @@ pub fn build(site: &Site) -> Vec<OutFile> {
         avg[k] = (avg[k] / per_kind[k].max(1) as f64).max(1.0);
     }
 
-    // Postings: stem → [(doc, weighted tf)], and all word forms.
-    let mut postings: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
+    // Postings: stem → [(doc, weighted tf, passage)], and all word forms.
+    let mut postings: HashMap<&str, Vec<(u32, u32, u32)>> = HashMap::new();
     let mut forms: HashMap<&str, &str> = HashMap::new();
     for (id, d) in docs.iter().enumerate() {
-        for (s, &tf) in &d.tf {
-            postings.entry(s.as_str()).or_default().push((id as u32, tf));
+        for (s, &(tf, chunk)) in &d.tf {
+            postings.entry(s.as_str()).or_default().push((id as u32, tf, chunk));
         }
         for (f, s) in &d.forms {
             forms.insert(f.as_str(), s.as_str());
         }
     }
-    let mut encoded: Vec<(&str, String)> = postings
+    let encoded: HashMap<&str, String> = postings
         .into_par_iter()
         .map(|(term, mut list)| {
             list.sort_unstable();
@@ -450,37 +470,22 @@ pub fn build(site: &Site) -> Vec<OutFile> {
             let idf = (1.0 + (n as f64 - df + 0.5) / (df + 0.5)).ln();
             let mut s = String::new();
             let mut prev: Option<u32> = None;
-            for (id, tf) in list {
+            for (id, tf, chunk) in list {
                 let tf = tf as f64 / W_BODY as f64;
                 let doc = &docs[id as usize];
                 let dl = doc.length as f64;
                 let score = idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * dl / avg[doc.kind]));
                 push_varint(&mut s, prev.map_or(id, |p| id - p - 1));
                 push_varint(&mut s, ((score * SCALE).round() as u32).max(1));
+                push_varint(&mut s, chunk);
                 prev = Some(id);
             }
             (term, s)
         })
         .collect();
-    encoded.sort_unstable();
-    let total: usize = encoded.iter().map(|(t, p)| t.len() + p.len() + 6).sum();
-    let shards = total.div_ceil(SHARD_TARGET).max(1).next_power_of_two();
-    let mut shard_terms: Vec<BTreeMap<&str, &str>> = vec![BTreeMap::new(); shards];
-    let mut shard_forms: Vec<BTreeMap<&str, &str>> = vec![BTreeMap::new(); shards];
-    for (t, p) in &encoded {
-        shard_terms[bucket(t) as usize % shards].insert(t, p);
-    }
-    for (f, s) in forms {
-        shard_forms[bucket(f) as usize % shards].insert(f, s);
-    }
-    let shard_files: Vec<OutFile> = (0..shards)
-        .into_par_iter()
-        .map(|i| {
-            let data = json!({"p": shard_terms[i], "f": shard_forms[i]});
-            data_file(&format!("t/{i}"), &data)
-        })
-        .collect();
-    out.extend(shard_files);
+    let mut out = term_shards(&encoded, &forms);
+    let shard_starts: Vec<String> = out.iter().map(|(first, _)| first.clone()).collect();
+    let mut out: Vec<OutFile> = out.drain(..).map(|(_, f)| f).collect();
 
     // Facets: per value, its documents.
     let mut members: Vec<Vec<Vec<u32>>> = values.iter().map(|v| vec![Vec::new(); v.len()]).collect();
@@ -491,12 +496,19 @@ pub fn build(site: &Site) -> Vec<OutFile> {
     }
     let encode_facet =
         |f: usize| -> Value { Value::from(members[f].iter().map(|ids| encode_ids(ids)).collect::<Vec<_>>()) };
+    let counted = |f: usize| -> Vec<Value> {
+        values[f].iter().zip(&members[f]).map(|((key, name), ids)| json!([key, name, ids.len()])).collect()
+    };
     let mut facets = serde_json::Map::new();
     for f in [KIND, COUNTRY, TOPIC, YEAR, LANGUAGE] {
         facets.insert(FACETS[f].to_string(), encode_facet(f));
     }
     out.push(data_file("facets", &Value::Object(facets)));
-    out.push(data_file("facet-organisation", &json!({"organisation": encode_facet(ORGANISATION)})));
+    // Organisations are many: their names travel with their lists, loaded when that filter is used.
+    out.push(data_file(
+        "facet-organisation",
+        &json!({"organisation": encode_facet(ORGANISATION), "values": counted(ORGANISATION)}),
+    ));
 
     // Changes with any shard or facet; added to every data file's address so browsers never mix two builds.
     let version = {
@@ -512,17 +524,29 @@ pub fn build(site: &Site) -> Vec<OutFile> {
         format!("{h:016x}")
     };
 
-    let doc_files: Vec<OutFile> = docs
+    // Each document: a head with what a result shows, and its passages (short texts stay in the head).
+    let doc_files: Vec<Vec<OutFile>> = docs
         .par_iter()
         .enumerate()
         .map(|(id, d)| {
-            data_file(
+            let inline = d.chunks.len() <= 1;
+            let mut files = vec![data_file(
                 &format!("d/{id}"),
-                &json!({"k": d.kind, "t": d.title, "u": d.path, "m": d.meta, "s": d.summary, "x": d.text, "l": d.lang}),
-            )
+                &json!({
+                    "k": d.kind, "t": d.title, "u": d.path, "m": d.meta, "s": d.summary, "l": d.lang,
+                    "c": if inline { 0 } else { d.chunks.len() },
+                    "x": if inline { d.chunks.first().map_or("", String::as_str) } else { "" },
+                }),
+            )];
+            if !inline {
+                for (k, c) in d.chunks.iter().enumerate() {
+                    files.push(data_file(&format!("d/{id}-{k}"), &Value::from(c.as_str())));
+                }
+            }
+            files
         })
         .collect();
-    out.extend(doc_files);
+    out.extend(doc_files.into_iter().flatten());
 
     // The manifest names every facet with its values, counted over all documents.
     let facet_list: Vec<Value> = FACETS
@@ -537,21 +561,19 @@ pub fn build(site: &Site) -> Vec<OutFile> {
                 LANGUAGE => w.languages,
                 _ => w.organisations,
             };
-            let vals: Vec<Value> =
-                values[f].iter().zip(&members[f]).map(|((key, name), ids)| json!([key, name, ids.len()])).collect();
-            json!({"name": name, "label": label, "values": vals, "lazy": f == ORGANISATION})
+            let lazy = f == ORGANISATION;
+            json!({"name": name, "label": label, "values": if lazy { Vec::new() } else { counted(f) }, "lazy": lazy})
         })
         .collect();
     let manifest = json!({
         "version": version,
         "docs": n,
         "reports": site.reports.len(),
-        "shards": shards,
+        "shards": shard_starts,
         "facets": facet_list,
         "stopwords": STOPWORDS,
         "suffixes": SUFFIXES,
         "min_stem": MIN_STEM,
-        "portable": site.portable,
         "ui": {
             "results": w.search_results, "one": w.search_one_result, "none": w.search_no_results,
             "more": w.search_more, "clear": w.search_clear, "filters": w.search_filters,
@@ -560,6 +582,68 @@ pub fn build(site: &Site) -> Vec<OutFile> {
     });
     out.push(data_file("manifest", &manifest));
     out
+}
+
+/// Orders keys as JavaScript compares strings (by UTF-16 code units), so both sides agree on shard ranges.
+fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+/// Splits the sorted keys (stems and word forms) into term shards. Boundaries depend only on the keys at them:
+/// a shard starts at a key whose hash has its low bits zero, and around any key whose postings alone fill half a
+/// shard. So an edit that changes some postings moves no boundary, and rewrites only the shards of those keys.
+/// Returns (first key, file) per shard, in key order. A shard's file is named by the hash of its first key.
+fn term_shards(encoded: &HashMap<&str, String>, forms: &HashMap<&str, &str>) -> Vec<(String, OutFile)> {
+    let mut keys: Vec<&str> = encoded.keys().chain(forms.keys()).copied().collect();
+    keys.sort_unstable_by(|a, b| js_order(a, b));
+    keys.dedup();
+    let size = |k: &str| k.len() + encoded.get(k).map_or(0, |p| p.len() + 6) + forms.get(k).map_or(0, |s| s.len() + 6);
+    let total: usize = keys.iter().map(|k| size(k)).sum();
+    // Keys per shard, on average, for shards of about SHARD_TARGET bytes; a power of two, so that a larger archive
+    // keeps every second boundary.
+    let per_shard = (keys.len() * SHARD_TARGET / total.max(1)).max(1).next_power_of_two() as u32;
+    let big = SHARD_TARGET / 2;
+    let mut shards: Vec<Vec<&str>> = Vec::new();
+    let mut names = std::collections::HashSet::new();
+    let mut prev_big = false;
+    for k in keys {
+        let is_big = size(k) >= big;
+        let wanted = shards.is_empty() || fnv32(k) & (per_shard - 1) == 0 || is_big || prev_big;
+        // Two shards may not share a file name; the rare second one stays part of the shard before it.
+        if wanted && names.insert(fnv32(k)) {
+            shards.push(Vec::new());
+        }
+        shards.last_mut().expect("a shard").push(k);
+        prev_big = is_big;
+    }
+    shards
+        .into_par_iter()
+        .map(|keys| {
+            let mut p = serde_json::Map::new();
+            let mut f = serde_json::Map::new();
+            for k in &keys {
+                if let Some(post) = encoded.get(k) {
+                    p.insert(k.to_string(), Value::from(post.as_str()));
+                }
+                if let Some(st) = forms.get(k) {
+                    f.insert(k.to_string(), Value::from(*st));
+                }
+            }
+            let first = keys[0].to_string();
+            let file = data_file(&format!("t/{:08x}", fnv32(&first)), &json!({"p": p, "f": f}));
+            (first, file)
+        })
+        .collect()
+}
+
+/// FNV-1a over a string's UTF-16 code units, as the browser computes it.
+pub fn fnv32(s: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for u in s.encode_utf16() {
+        h ^= u as u32;
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
 }
 
 /// A data file: one call of the loader's global function, which script tags can run from any origin.
@@ -640,8 +724,7 @@ mod tests {
         // Short words stay whole, and a stem keeps the first three letters of its word.
         assert_eq!(stem("haus"), "haus");
         for w in ["folterung", "expertinnen", "berichten", "ages"] {
-            assert!(w.starts_with(&stem(w)[..3.min(stem(w).len())]));
-            assert_eq!(bucket(w), bucket(&stem(w)), "{w}");
+            assert!(w.starts_with(&stem(w)));
         }
     }
 

@@ -82,13 +82,10 @@
     };
   }
 
-  function bucket(term) {
-    var h = 0x811c9dc5, k = 0;
-    for (var c of term) {
-      if (k++ === 3) break;
-      h ^= c.codePointAt(0);
-      h = Math.imul(h, 0x01000193) >>> 0;
-    }
+  // FNV-1a over UTF-16 code units: names a term shard after its first key, as src/search.rs does.
+  function fnv32(s) {
+    var h = 0x811c9dc5;
+    for (var i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
     return h >>> 0;
   }
 
@@ -112,12 +109,12 @@
     return ids;
   }
 
-  // Postings string → Map(doc → score).
+  // Postings string → Map(doc → [score, passage]).
   function decodePostings(s) {
     var v = readVarints(s), m = new Map(), prev = -1;
-    for (var i = 0; i + 1 < v.length; i += 2) {
+    for (var i = 0; i + 2 < v.length; i += 3) {
       prev = i === 0 ? v[0] : prev + v[i] + 1;
-      m.set(prev, v[i + 1]);
+      m.set(prev, [v[i + 1], v[i + 2]]);
     }
     return m;
   }
@@ -152,6 +149,7 @@
     this.cache = {};
     this.manifest = null;
     this.postings = {};
+    this.loadedShards = {};
   }
 
   Engine.prototype.file = function (name) {
@@ -182,162 +180,214 @@
     return this.ready;
   };
 
-  Engine.prototype.shard = function (term) {
-    return this.file("t/" + (bucket(term) % this.manifest.shards));
+  // The shard holding a key: the last one whose first key is not after it.
+  Engine.prototype.shardOf = function (key) {
+    var starts = this.manifest.shards, lo = 0, hi = starts.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= key) lo = mid; else hi = mid - 1;
+    }
+    return lo;
   };
 
-  // Facet membership: per facet, doc → [value index]; organisations load on demand.
+  Engine.prototype.loadShard = function (i) {
+    var self = this;
+    var name = ("0000000" + fnv32(this.manifest.shards[i]).toString(16)).slice(-8);
+    return this.file("t/" + name).then(function (data) { self.loadedShards[i] = data; return data; });
+  };
+
+  // Facet membership: per facet, doc → [value index]; organisations load on demand, with their names.
   Engine.prototype.facet = function (name) {
     var self = this;
     if (this.members[name]) return Promise.resolve(this.members[name]);
-    var lazy = this.manifest.facets[this.facetIndex[name]].lazy;
-    return this.file(lazy ? "facet-" + name : "facets").then(function (data) {
-      Object.keys(data).forEach(function (key) {
-        if (self.members[key]) return;
+    var f = this.manifest.facets[this.facetIndex[name]];
+    return this.file(f.lazy ? "facet-" + name : "facets").then(function (data) {
+      if (data.values) f.values = data.values;
+      self.manifest.facets.forEach(function (g) {
+        if (self.members[g.name] || !data[g.name]) return;
         var byDoc = new Map();
-        data[key].forEach(function (list, value) {
+        data[g.name].forEach(function (list, value) {
           decodeIds(list).forEach(function (id) {
             var a = byDoc.get(id);
             if (a) a.push(value); else byDoc.set(id, [value]);
           });
         });
-        self.members[key] = byDoc;
+        self.members[g.name] = byDoc;
       });
       return self.members[name];
     });
   };
 
-  // Map(doc → score) for one stem, cached.
-  Engine.prototype.posting = function (shard, stem) {
-    var key = stem;
-    if (!this.postings[key]) {
-      var s = shard.p[stem];
-      this.postings[key] = s ? decodePostings(s) : new Map();
+  // Map(doc → [score, passage]) for one stem whose shard is loaded.
+  Engine.prototype.posting = function (stem) {
+    if (!this.postings[stem]) {
+      var shard = this.loadedShards[this.shardOf(stem)];
+      var s = shard && shard.p[stem];
+      this.postings[stem] = s ? decodePostings(s) : new Map();
     }
-    return this.postings[key];
+    return this.postings[stem];
   };
 
-  // Runs a query with filters ({facet: [value keys]}). Returns
-  // {total, ids (ranked), counts: {facet: [count per value] or null}, query (parsed)}.
+  // Loads the shards a query needs: each word's stem, for a prefix the shards of its range (up to four), then the
+  // shards of the stems its completions lead to.
+  Engine.prototype.loadTerms = function (parsed) {
+    var self = this, first = new Set();
+    parsed.groups.forEach(function (g) {
+      first.add(self.shardOf(g.stems[0]));
+      if (g.prefix) {
+        var from = self.shardOf(g.prefix), to = Math.min(self.shardOf(g.prefix + "\uffff"), from + 3);
+        for (var i = from; i <= to; i++) first.add(i);
+      }
+    });
+    return Promise.all(Array.from(first, function (i) { return self.loadShard(i); })).then(function () {
+      var second = new Set();
+      parsed.groups.forEach(function (g) {
+        var stems = g.stems.slice(), seen = new Set(stems);
+        if (g.prefix) {
+          Object.keys(self.loadedShards).forEach(function (i) {
+            var sh = self.loadedShards[i];
+            Object.keys(sh.p).forEach(function (t) { if (t.startsWith(g.prefix) && !seen.has(t)) { seen.add(t); stems.push(t); } });
+            Object.keys(sh.f).forEach(function (f) {
+              var s = sh.f[f];
+              if (f.startsWith(g.prefix) && !seen.has(s)) { seen.add(s); stems.push(s); }
+            });
+          });
+        }
+        g.all = stems.slice(0, 400);
+        g.all.forEach(function (s) { var i = self.shardOf(s); if (!self.loadedShards[i] && second.size < 8) second.add(i); });
+      });
+      return Promise.all(Array.from(second, function (i) { return self.loadShard(i); }));
+    });
+  };
+
+  // Runs a query with filters ({facet: [value keys]}). Resolves to
+  // {total, ids (ranked), passage (Map doc → passage of its snippet), parsed, empty}; counts come from counts().
   Engine.prototype.search = function (q, filters) {
     var self = this;
     filters = filters || {};
     return this.init().then(function (m) {
       var parsed = parseQuery(q || "", self.stem, self.stopwords);
       var active = m.facets.filter(function (f) { return (filters[f.name] || []).length > 0; });
-      var needed = m.facets.filter(function (f) { return !f.lazy || self.members[f.name] || active.indexOf(f) >= 0; });
-      var loads = needed.map(function (f) { return self.facet(f.name); });
-      parsed.groups.forEach(function (g) { loads.push(self.shard(g.prefix || g.stems[0]).then(function (sh) { g.shard = sh; })); });
-      return Promise.all(loads).then(function () { return self.rank(parsed, filters, needed); });
+      var loads = active.map(function (f) { return self.facet(f.name); });
+      loads.push(self.loadTerms(parsed));
+      return Promise.all(loads).then(function () { return self.rank(parsed, filters); });
     });
   };
 
-  Engine.prototype.rank = function (parsed, filters, facets) {
+  Engine.prototype.rank = function (parsed, filters) {
     var self = this, m = this.manifest;
-    var scores = null;
+    var scores = null, passage = new Map(), rarest = Infinity;
     if (parsed.groups.length > 0) {
       parsed.groups.forEach(function (g) {
-        var stems = g.stems.slice();
-        if (g.prefix) {
-          var seen = new Set(stems);
-          Object.keys(g.shard.p).forEach(function (t) { if (t.startsWith(g.prefix) && stems.length < 400 && !seen.has(t)) { seen.add(t); stems.push(t); } });
-          Object.keys(g.shard.f).forEach(function (f) {
-            var s = g.shard.f[f];
-            if (f.startsWith(g.prefix) && stems.length < 400 && !seen.has(s)) { seen.add(s); stems.push(s); }
-          });
-        }
-        g.all = stems;
-        var here = new Map();
-        stems.forEach(function (s) {
-          self.posting(g.shard, s).forEach(function (score, id) {
+        var here = new Map(), size = 0;
+        g.all.forEach(function (s) {
+          self.posting(s).forEach(function (sp, id) {
+            size++;
             var prev = here.get(id);
-            if (prev === undefined || score > prev) here.set(id, score);
+            if (prev === undefined || sp[0] > prev[0]) here.set(id, sp);
           });
         });
-        if (scores === null) { scores = here; return; }
+        // Snippets come from the passage of the rarest word.
+        var rare = size < rarest;
+        if (rare) rarest = size;
+        if (scores === null) {
+          scores = new Map();
+          here.forEach(function (sp, id) { scores.set(id, sp[0]); passage.set(id, sp[1]); });
+          return;
+        }
         var next = new Map();
-        scores.forEach(function (score, id) { var x = here.get(id); if (x !== undefined) next.set(id, score + x); });
+        scores.forEach(function (score, id) {
+          var x = here.get(id);
+          if (x === undefined) return;
+          next.set(id, score + x[0]);
+          if (rare) passage.set(id, x[1]);
+        });
         scores = next;
       });
     } else if (parsed.phrases.length === 0) {
-      var any = facets.some(function (f) { return (filters[f.name] || []).length > 0; });
-      if (!any) return { total: 0, ids: [], counts: this.counts([], filters, facets), parsed: parsed, empty: true };
+      var any = m.facets.some(function (f) { return (filters[f.name] || []).length > 0; });
+      if (!any) return { total: 0, ids: [], matched: [], passage: passage, parsed: parsed, filters: filters, empty: true };
       scores = new Map();
       for (var id = 0; id < m.docs; id++) scores.set(id, 0);
     } else {
       scores = new Map();
     }
-    // Filters: OR within a facet, AND across facets. Counts for a facet ignore that facet's own filter.
-    var wanted = {};
-    facets.forEach(function (f) {
-      var keys = filters[f.name] || [];
-      if (keys.length === 0) return;
-      var set = new Set();
-      f.values.forEach(function (v, i) { if (keys.indexOf(v[0]) >= 0) set.add(i); });
-      wanted[f.name] = set;
-    });
     var matched = [];
     scores.forEach(function (score, id) { matched.push(id); });
-    var passes = function (id, except) {
-      for (var name in wanted) {
-        if (name === except) continue;
-        var vals = self.members[name].get(id) || [];
-        if (!vals.some(function (v) { return wanted[name].has(v); })) return false;
-      }
-      return true;
-    };
-    var ids = matched.filter(function (id) { return passes(id, null); });
+    var ids = matched.filter(function (id) { return self.passes(id, filters, null); });
     ids.sort(function (a, b) { return (scores.get(b) - scores.get(a)) || (a - b); });
-    return {
-      total: ids.length,
-      ids: ids,
-      counts: this.counts(matched, filters, facets, passes),
-      parsed: parsed,
-      empty: false,
-      matched: matched,
-      passes: passes,
-      facets: facets,
-      filters: filters
-    };
+    return { total: ids.length, ids: ids, matched: matched, passage: passage, parsed: parsed, filters: filters, empty: false };
   };
 
-  // Counts per facet value over the matched documents; null for a facet whose lists are not loaded yet.
-  Engine.prototype.counts = function (matched, filters, facets, passes) {
-    var self = this, out = {};
-    this.manifest.facets.forEach(function (f) {
-      if (!self.members[f.name]) { out[f.name] = null; return; }
-      var c = new Array(f.values.length).fill(0);
-      var byDoc = self.members[f.name];
-      matched.forEach(function (id) {
-        if (passes && !passes(id, f.name)) return;
-        (byDoc.get(id) || []).forEach(function (v) { c[v]++; });
+  // Whether a document passes the filters: OR within a facet, AND across facets, leaving out facet `except`.
+  Engine.prototype.passes = function (id, filters, except) {
+    var m = this.manifest;
+    for (var i = 0; i < m.facets.length; i++) {
+      var f = m.facets[i], keys = filters[f.name] || [];
+      if (keys.length === 0 || f.name === except) continue;
+      var vals = this.members[f.name].get(id) || [];
+      if (!vals.some(function (v) { return keys.indexOf(f.values[v][0]) >= 0; })) return false;
+    }
+    return true;
+  };
+
+  // Counts per facet value over a result's matches, each facet ignoring its own filter; null for a facet whose
+  // lists are not loaded (organisations, until asked for). Loads the facet lists on first use.
+  Engine.prototype.counts = function (result, alsoLazy) {
+    var self = this, m = this.manifest;
+    var wanted = m.facets.filter(function (f) { return !f.lazy || alsoLazy === f.name || self.members[f.name]; });
+    return Promise.all(wanted.map(function (f) { return self.facet(f.name); })).then(function () {
+      var out = {};
+      m.facets.forEach(function (f) {
+        if (!self.members[f.name]) { out[f.name] = null; return; }
+        var c = new Array(f.values.length).fill(0);
+        var byDoc = self.members[f.name];
+        result.matched.forEach(function (id) {
+          if (!self.passes(id, result.filters, f.name)) return;
+          (byDoc.get(id) || []).forEach(function (v) { c[v]++; });
+        });
+        out[f.name] = c;
       });
-      out[f.name] = c;
+      return out;
     });
-    return out;
   };
 
   Engine.prototype.doc = function (id) { return this.file("d/" + id); };
 
-  // Keeps the documents whose text holds every quoted phrase (the best 500 candidates are checked), then ranks
-  // and counts again.
+  // The text of passage k of a document (short documents keep their text in the head).
+  Engine.prototype.passage = function (id, k) {
+    var self = this;
+    return this.doc(id).then(function (d) { return d.c ? self.file("d/" + id + "-" + Math.min(k, d.c - 1)) : d.x; });
+  };
+
+  // The whole text of a document: title, summary and every passage.
+  Engine.prototype.fullText = function (id) {
+    var self = this;
+    return this.doc(id).then(function (d) {
+      var parts = [];
+      for (var k = 0; k < (d.c || 1); k++) parts.push(self.passage(id, k));
+      return Promise.all(parts).then(function (p) { return d.t + "\n" + d.s + "\n" + p.join("\n"); });
+    });
+  };
+
+  // Keeps the documents whose text holds every quoted phrase (the best 200 candidates are checked).
   Engine.prototype.checkPhrases = function (result) {
     var self = this, phrases = result.parsed.phrases;
     if (phrases.length === 0 || result.empty) return Promise.resolve(result);
-    var scores = new Map();
-    result.ids.forEach(function (id, rank) { scores.set(id, rank); });
+    var rank = new Map();
+    result.ids.forEach(function (id, r) { rank.set(id, r); });
     var candidates = result.matched.slice().sort(function (a, b) {
-      var ra = scores.has(a) ? scores.get(a) : Infinity, rb = scores.has(b) ? scores.get(b) : Infinity;
+      var ra = rank.has(a) ? rank.get(a) : Infinity, rb = rank.has(b) ? rank.get(b) : Infinity;
       return ra - rb || a - b;
-    }).slice(0, 500);
-    return Promise.all(candidates.map(function (id) { return self.doc(id); })).then(function (docs) {
+    }).slice(0, 200);
+    return Promise.all(candidates.map(function (id) { return self.fullText(id); })).then(function (texts) {
       var matched = candidates.filter(function (id, i) {
-        var seq = tokens(docs[i].t + "\n" + docs[i].s + "\n" + docs[i].x).map(function (t) { return self.stem(mainTerm(t)); });
+        var seq = tokens(texts[i]).map(function (t) { return self.stem(mainTerm(t)); });
         return phrases.every(function (p) { return containsRun(seq, p); });
       });
-      var ids = matched.filter(function (id) { return result.passes(id, null); });
-      var counts = self.counts(matched, result.filters, result.facets, result.passes);
-      return Object.assign({}, result, { ids: ids, total: ids.length, matched: matched, counts: counts });
+      var keep = new Set(matched);
+      var ids = result.ids.filter(function (id) { return keep.has(id); });
+      return Object.assign({}, result, { ids: ids, total: ids.length, matched: matched });
     });
   };
 
@@ -402,7 +452,7 @@
   };
 
   var api = {
-    Engine: Engine, fold: fold, tokens: tokens, makeStemmer: makeStemmer, bucket: bucket,
+    Engine: Engine, fold: fold, tokens: tokens, makeStemmer: makeStemmer, fnv32: fnv32,
     readVarints: readVarints, decodeIds: decodeIds, parseQuery: parseQuery
   };
   global.DossierSearchEngine = api;
@@ -479,7 +529,7 @@
     status.textContent = n === 0 ? ui.none : n === 1 ? ui.one : ui.results.replace("{n}", n.toLocaleString(document.documentElement.lang || undefined));
   }
 
-  function renderFilters(result) {
+  function renderFilters(result, counts) {
     var m = engine.manifest;
     // The filters fold away on narrow screens, so results come first; the reader's choice is kept.
     var wasOpen = filterBox.firstChild ? filterBox.firstChild.open : !global.matchMedia("(max-width: 48rem)").matches;
@@ -493,21 +543,23 @@
     details.appendChild(summary);
     filterBox.appendChild(details);
     m.facets.forEach(function (f) {
-      var counts = result.counts[f.name];
+      var count = counts[f.name];
       var chosen = state.filters[f.name] || [];
       var box = el("fieldset", "facet facet-" + f.name);
       var legend = el("legend", null, f.label);
       box.appendChild(legend);
-      if (!counts) {
+      if (!count) {
         var load = el("button", "facet-load", f.label + " …");
         load.type = "button";
-        load.setAttribute("aria-label", f.label);
-        load.addEventListener("click", function () { engine.facet(f.name).then(update); });
+        load.addEventListener("click", function () {
+          var mine = run;
+          engine.counts(result, f.name).then(function (c) { if (mine === run) renderFilters(result, c); });
+        });
         box.appendChild(load);
         details.appendChild(box);
         return;
       }
-      var rows = f.values.map(function (v, i) { return { key: v[0], label: v[1], count: counts[i], i: i }; })
+      var rows = f.values.map(function (v, i) { return { key: v[0], label: v[1], count: count[i], i: i }; })
         .filter(function (r) { return r.count > 0 || chosen.indexOf(r.key) >= 0; });
       if (f.name === "organisation" || f.name === "topic") rows.sort(function (a, b) { return b.count - a.count || a.i - b.i; });
       if (rows.length === 0) return;
@@ -545,34 +597,44 @@
   }
 
   function showMore(mine) {
-    var m = engine.manifest;
-    var ids = current.ids.slice(shown, shown + PAGE);
+    var m = engine.manifest, r = current;
+    var ids = r.ids.slice(shown, shown + PAGE);
     shown += ids.length;
-    more.hidden = shown >= current.ids.length;
-    return Promise.all(ids.map(function (id) { return engine.doc(id); })).then(function (docs) {
+    more.hidden = shown >= r.ids.length;
+    return Promise.all(ids.map(function (id) {
+      return Promise.all([engine.doc(id), engine.passage(id, r.passage.get(id) || 0)]);
+    })).then(function (docs) {
       if (mine !== run) return;
-      docs.forEach(function (d) {
+      docs.forEach(function (dp) {
+        var d = dp[0];
         var li = el("li", "result kind-" + m.facets[0].values[d.k][0]);
         var h = el("h3");
         var a = el("a");
         a.href = root + d.u;
-        fill(a, engine.highlight(d.t, current.parsed, 0));
+        fill(a, engine.highlight(d.t, r.parsed, 0));
         h.appendChild(a);
         li.appendChild(h);
         var meta = el("p", "result-meta");
         meta.appendChild(el("span", "result-kind", m.facets[0].values[d.k][1]));
         if (d.m) meta.appendChild(document.createTextNode(" · " + d.m));
         li.appendChild(meta);
-        var text = (d.s ? d.s + "\n" : "") + d.x;
+        var text = (d.s ? d.s + "\n" : "") + dp[1];
         if (text.trim()) {
           var p = el("p", "result-snippet");
           p.lang = d.l;
-          fill(p, engine.highlight(text, current.parsed, 32));
+          fill(p, engine.highlight(text, r.parsed, 32));
           li.appendChild(p);
         }
         list.appendChild(li);
       });
     });
+  }
+
+  // Filter counts over the whole archive, from the manifest, for the page before any query.
+  function totals() {
+    var out = {};
+    engine.manifest.facets.forEach(function (f) { out[f.name] = f.lazy ? null : f.values.map(function (v) { return v[2]; }); });
+    return out;
   }
 
   function update() {
@@ -585,10 +647,18 @@
       current = r;
       shown = 0;
       list.textContent = "";
-      renderFilters(r);
-      if (r.empty) { status.textContent = ""; more.hidden = true; return; }
+      if (r.empty) {
+        renderFilters(r, totals());
+        status.textContent = "";
+        more.hidden = true;
+        return;
+      }
       say(r.total);
-      return showMore(mine);
+      // Results first; the filter counts follow once the facet lists are in.
+      return Promise.all([
+        showMore(mine),
+        engine.counts(r).then(function (c) { if (mine === run) renderFilters(r, c); })
+      ]);
     }).catch(function (e) {
       if (mine === run) status.textContent = String(e.message || e);
     });
