@@ -45,13 +45,22 @@ pub fn run(
     render_pages: bool,
     diags: &mut Diagnostics,
 ) -> Result<Built, Failure> {
+    let timings = std::env::var_os("DOSSIER_TIMINGS").is_some();
+    let clock = std::time::Instant::now();
+    let lap = |stage: &str| {
+        if timings {
+            eprintln!("timing: {stage} done at {} ms", clock.elapsed().as_millis());
+        }
+    };
     let content = match load::load(root, diags) {
         Ok(Some(c)) => c,
         Ok(None) => return Err(Failure::Content),
         Err(load::LoadError::Usage(m)) => return Err(Failure::Usage(m)),
         Err(load::LoadError::Io(m)) => return Err(Failure::Io(m)),
     };
+    lap("load");
     let site = model::build(content, opts, diags);
+    lap("model");
     let tera = render::templates(&site, diags);
     if strict {
         diags.make_strict();
@@ -60,7 +69,15 @@ pub fn run(
         return if diags.has_errors() { Err(Failure::Content) } else { Ok(Built { files: Vec::new(), pages: 0 }) };
     }
     let tera = tera.ok_or(Failure::Content)?;
-    let (mut files, index) = rayon::join(|| render::render(&site, &tera, diags), || search::build(&site));
+    let (mut files, index) = if timings {
+        let pages = render::render(&site, &tera, diags);
+        lap("render");
+        let index = search::build(&site);
+        lap("search");
+        (pages, index)
+    } else {
+        rayon::join(|| render::render(&site, &tera, diags), || search::build(&site))
+    };
     files.extend(index);
     if diags.has_errors() {
         return Err(Failure::Content);

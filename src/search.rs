@@ -188,13 +188,25 @@ pub fn push_varint(out: &mut String, mut v: u32) {
     out.push(DIGITS[v as usize] as char);
 }
 
-/// Document numbers as gaps: `[3, 4, 9]` → 3, 0, 4 (each gap minus one after the first).
+/// A sorted list of document numbers, in whichever of two forms is shorter: gaps (`[3, 4, 9]` → 3, 0, 4, each
+/// gap minus one after the first), or after a `~` a bitmap, six documents per character, lowest bit first.
 fn encode_ids(ids: &[u32]) -> String {
     let mut s = String::new();
     let mut prev: Option<u32> = None;
     for &id in ids {
         push_varint(&mut s, prev.map_or(id, |p| id - p - 1));
         prev = Some(id);
+    }
+    let Some(&last) = ids.last() else { return s };
+    let width = last as usize / 6 + 2;
+    if width < s.len() {
+        let mut bits = vec![0u8; width - 1];
+        for &id in ids {
+            bits[id as usize / 6] |= 1 << (id % 6);
+        }
+        s.clear();
+        s.push('~');
+        s.extend(bits.iter().map(|&b| DIGITS[b as usize] as char));
     }
     s
 }
@@ -218,7 +230,7 @@ struct Doc {
 }
 
 /// Passage size in characters; documents shorter than this keep their text in their head file.
-const CHUNK: usize = 4000;
+const CHUNK: usize = 2500;
 
 impl Doc {
     fn new(kind: usize, title: &str, path: &str, lang: &str) -> Doc {
@@ -592,33 +604,48 @@ fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
 /// Splits the sorted keys (stems and word forms) into term shards. Boundaries depend only on the keys at them:
 /// a shard starts at a key whose hash has its low bits zero, and around any key whose postings alone fill half a
 /// shard. So an edit that changes some postings moves no boundary, and rewrites only the shards of those keys.
-/// Returns (first key, file) per shard, in key order. A shard's file is named by the hash of its first key.
+/// Returns (start, file) per shard, in key order; a shard's file is named by the hash of its start.
 fn term_shards(encoded: &HashMap<&str, String>, forms: &HashMap<&str, &str>) -> Vec<(String, OutFile)> {
     let mut keys: Vec<&str> = encoded.keys().chain(forms.keys()).copied().collect();
     keys.sort_unstable_by(|a, b| js_order(a, b));
     keys.dedup();
+    // Tests set a small target to exercise many shards on a small site.
+    let target = std::env::var("DOSSIER_SEARCH_SHARD_BYTES").ok().and_then(|v| v.parse().ok()).unwrap_or(SHARD_TARGET);
     let size = |k: &str| k.len() + encoded.get(k).map_or(0, |p| p.len() + 6) + forms.get(k).map_or(0, |s| s.len() + 6);
     let total: usize = keys.iter().map(|k| size(k)).sum();
-    // Keys per shard, on average, for shards of about SHARD_TARGET bytes; a power of two, so that a larger archive
-    // keeps every second boundary.
-    let per_shard = (keys.len() * SHARD_TARGET / total.max(1)).max(1).next_power_of_two() as u32;
-    let big = SHARD_TARGET / 2;
+    // Hash boundaries fall every few shards (a power of two keys on average, so a larger archive keeps every
+    // second one); between them, a shard also ends where the next key would take it past SHARD_TARGET. An edit
+    // moves at most the size cuts up to the next hash boundary.
+    let per_region = (keys.len() * 4 * target / total.max(1)).max(1).next_power_of_two() as u32;
     let mut shards: Vec<Vec<&str>> = Vec::new();
-    let mut names = std::collections::HashSet::new();
-    let mut prev_big = false;
+    let mut filled = 0;
     for k in keys {
-        let is_big = size(k) >= big;
-        let wanted = shards.is_empty() || fnv32(k) & (per_shard - 1) == 0 || is_big || prev_big;
-        // Two shards may not share a file name; the rare second one stays part of the shard before it.
-        if wanted && names.insert(fnv32(k)) {
+        let n = size(k);
+        if shards.is_empty() || fnv32(k) & (per_region - 1) == 0 || (filled > 0 && filled + n > target) {
             shards.push(Vec::new());
+            filled = 0;
         }
         shards.last_mut().expect("a shard").push(k);
-        prev_big = is_big;
+        filled += n;
     }
-    shards
+    // Each shard is found by the shortest start that sorts after the previous shard's last key. Two starts may
+    // not name the same file; the rare second one joins the shard before it.
+    let mut named: Vec<(String, Vec<&str>)> = Vec::new();
+    let mut used = std::collections::HashSet::new();
+    for keys in shards {
+        let start = match named.last() {
+            None => String::new(),
+            Some((_, prev)) => separator(prev.last().expect("non-empty"), keys[0]),
+        };
+        if used.insert(fnv32(&start)) {
+            named.push((start, keys));
+        } else {
+            named.last_mut().expect("a shard").1.extend(keys);
+        }
+    }
+    named
         .into_par_iter()
-        .map(|keys| {
+        .map(|(start, keys)| {
             let mut p = serde_json::Map::new();
             let mut f = serde_json::Map::new();
             for k in &keys {
@@ -629,11 +656,22 @@ fn term_shards(encoded: &HashMap<&str, String>, forms: &HashMap<&str, &str>) -> 
                     f.insert(k.to_string(), Value::from(*st));
                 }
             }
-            let first = keys[0].to_string();
-            let file = data_file(&format!("t/{:08x}", fnv32(&first)), &json!({"p": p, "f": f}));
-            (first, file)
+            let file = data_file(&format!("t/{:08x}", fnv32(&start)), &json!({"p": p, "f": f}));
+            (start, file)
         })
         .collect()
+}
+
+/// The shortest start of `next` that sorts after `prev` (`prev` < `next`), in UTF-16 order.
+fn separator(prev: &str, next: &str) -> String {
+    let units: Vec<u16> = next.encode_utf16().collect();
+    let prev: Vec<u16> = prev.encode_utf16().collect();
+    let mut len = (1..=units.len()).find(|&n| units[..n] > prev[..]).unwrap_or(units.len());
+    // Never split a surrogate pair.
+    if len < units.len() && (0xDC00..0xE000).contains(&units[len]) {
+        len += 1;
+    }
+    String::from_utf16(&units[..len]).expect("whole characters")
 }
 
 /// FNV-1a over a string's UTF-16 code units, as the browser computes it.
@@ -744,6 +782,16 @@ mod tests {
         }
         assert_eq!(s, "0VW1eVmha2");
         assert_eq!(encode_ids(&[3, 4, 9]), "304");
+        // Dense lists become bitmaps: documents 0-5 and 7 → 63, 2.
+        assert_eq!(encode_ids(&[0, 1, 2, 3, 4, 5, 7]), "~_2");
+    }
+
+    #[test]
+    fn separators_split_key_ranges() {
+        assert_eq!(separator("folt", "folter"), "folte");
+        assert_eq!(separator("abc", "b"), "b");
+        assert_eq!(separator("ab", "abc"), "abc");
+        assert_eq!(separator("straf", "strasse"), "stras");
     }
 
     #[test]

@@ -59,7 +59,6 @@ fn index_files_have_the_documented_layout() {
     let shard_of = |key: &str| starts.iter().rposition(|s| *s <= key).unwrap();
     for i in 0..starts.len() {
         let shard = data(&out, &shard_file(i));
-        assert!(shard["p"].get(starts[i]).is_some() || shard["f"].get(starts[i]).is_some());
         for (term, _) in shard["p"].as_object().unwrap() {
             assert_eq!(shard_of(term), i, "{term}");
         }

@@ -37,10 +37,10 @@ function engineFor(out) {
   return engine;
 }
 
-function build(root) {
+function build(root, env = {}) {
   assert.ok(fs.existsSync(bin), `${bin} is missing: run \`cargo build\` first`);
   const out = path.join(root, "public");
-  execFileSync(bin, ["--root", root, "build", "--out", out], { stdio: "pipe" });
+  execFileSync(bin, ["--root", root, "build", "--out", out], { stdio: "pipe", env: { ...process.env, ...env } });
   return out;
 }
 
@@ -54,7 +54,7 @@ const report = (id, date, lang, countries, topics, title, body) =>
   `---\nid: ${id}\ntitle: ${JSON.stringify(title)}\ndate: ${date}\nlanguage: ${lang}\ncountries: [${countries}]\n` +
   `topics: [${topics}]\naccessed: ${date}\n---\n\n${body}\n`;
 
-let tmp, site, seed;
+let tmp, site, seed, sharded;
 before(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "dossier-search-"));
   const root = path.join(tmp, "site");
@@ -84,6 +84,10 @@ before(() => {
   const seedRoot = path.join(tmp, "seed");
   fs.cpSync(path.join(repo, "tests/fixtures/seed"), seedRoot, { recursive: true });
   seed = build(seedRoot);
+  // The seed again, in shards of about 1.5 KB, so that lookups cross many shards.
+  const shardedRoot = path.join(tmp, "sharded");
+  fs.cpSync(path.join(repo, "tests/fixtures/seed"), shardedRoot, { recursive: true });
+  sharded = build(shardedRoot, { DOSSIER_SEARCH_SHARD_BYTES: "1500" });
 });
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -198,13 +202,28 @@ test("identifiers, gender forms and document symbols are found", async () => {
   assert.deepEqual(cyr.urls, ["reports/a-12321-4/"]);
 });
 
+test("many small shards give the same results as one", async () => {
+  const engine = engineFor(sharded);
+  const m = await engine.init();
+  assert.ok(m.shards.length >= 8, `${m.shards.length} shards`);
+  for (const q of ["Folter", "Sicherheit", "kasach", "a-12321-4", "CAT/C/KAZ/CO/4", "Expert·innen", '"Komitee für nationale Sicherheit"', "Polizei Reform"]) {
+    const one = await run(seed, q);
+    const many = await run(sharded, q);
+    assert.deepEqual(many.urls, one.urls, q);
+    assert.ok(one.total > 0, q);
+  }
+  const e = engineFor(sharded);
+  await run(e, "Folter");
+  assert.ok(e.loaded.filter((n) => n.startsWith("t/")).length < m.shards.length / 2, "a query loads few shards");
+});
+
 test("JavaScript and Rust split, fold and stem text the same way", async () => {
   const toks = E.tokens("Expert·innen CAT/C/KAZ/CO/4 (a-12321-4). Straße, Ökonomie 1.500");
   assert.deepEqual(Array.from(toks, (t) => t.joined ?? t.parts.join("")),
     ["expertinnen", "cat/c/kaz/co/4", "a-12321-4", "strasse", "oekonomie", "1.500"]);
   // Every word form the Rust side stemmed, in every shard of both indexes, gets the same stem here; every key is
   // in the shard the browser looks in.
-  for (const out of [site, seed]) {
+  for (const out of [site, seed, sharded]) {
     const engine = engineFor(out);
     const m = await engine.init();
     let forms = 0;

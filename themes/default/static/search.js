@@ -103,7 +103,16 @@
     return out;
   }
 
+  // A document list: gaps, or after "~" a bitmap of six documents per character.
   function decodeIds(s) {
+    if (s[0] === "~") {
+      var set = [];
+      for (var c = 1; c < s.length; c++) {
+        var bits = DIGIT[s[c]];
+        for (var b = 0; b < 6; b++) if (bits & (1 << b)) set.push((c - 1) * 6 + b);
+      }
+      return set;
+    }
     var gaps = readVarints(s), ids = new Array(gaps.length), prev = -1;
     for (var i = 0; i < gaps.length; i++) { prev = i === 0 ? gaps[0] : prev + gaps[i] + 1; ids[i] = prev; }
     return ids;
