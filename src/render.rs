@@ -511,7 +511,7 @@ impl Renderer<'_> {
                 );
                 let docs: Vec<serde_json::Value> = o.sources.iter().map(|&s| {
                     let src = &site.sources[s];
-                    serde_json::json!({"title": src.title, "path": src.path, "date": ui.date(&src.date), "date_iso": src.date.iso(), "url": src.url, "citing": src.cited_by.len(), "reference": src.reference(&site.organisations)})
+                    serde_json::json!({"title": src.title, "lang": src.language, "path": src.path, "date": ui.date(&src.date), "date_iso": src.date.iso(), "url": src.url, "citing": src.cited_by.len(), "reference": src.reference(&site.organisations)})
                 }).collect();
                 ctx.insert("documents", &docs);
                 ctx.insert_value("reports", self.cards(&o.reports));
@@ -636,7 +636,7 @@ impl Renderer<'_> {
             let r = &site.reports[ri];
             let x = &r.appendix[gi].entries[ei].excerpts[xi];
             serde_json::json!({
-                "report": {"id": r.id, "title": r.title, "path": r.path},
+                "report": {"id": r.id, "title": r.title, "path": r.path, "lang": r.language},
                 "html": quote_html(&fill_citations(&x.html, &r.citations, |s| format!("{}{}", root_of(&self.site.sources[i].path), site.sources[s].path)), x.quote_open, x.quote_close),
                 "citation": x.citation, "lang": x.language, "quote_open": x.quote_open, "quote_close": x.quote_close,
             })

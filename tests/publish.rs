@@ -210,3 +210,22 @@ fn every_page_has_title_description_canonical_and_open_graph() {
         assert_eq!(meta(&doc, "og:url"), [canonical[0]], "{f}");
     }
 }
+
+#[test]
+fn parts_in_another_language_say_so() {
+    let s = tricky_site("");
+    let report = s.page("reports/tricky-1/index.html");
+    let attr = |doc: &scraper::Html, css: &str| -> Vec<String> {
+        doc.select(&sel(css)).map(|e| e.value().attr("lang").unwrap_or_default().to_string()).collect()
+    };
+    assert_eq!(attr(&report, "html"), ["de-AT"]);
+    // The site's own navigation stays in the site's language.
+    assert_eq!(attr(&report, "body > header, body > footer, .skip-link"), ["en", "en", "en"]);
+    let home = s.page("index.html");
+    assert_eq!(attr(&home, "html"), ["en"]);
+    assert_eq!(attr(&home, ".card"), ["de-AT"]);
+    let source = s.page("sources/hrw-2024/index.html");
+    assert_eq!(attr(&source, ".citing a[lang]"), ["de-AT"]);
+    let org = s.page("organisations/hrw/index.html");
+    assert_eq!(attr(&org, ".doc-list a[lang]"), ["en"]);
+}
