@@ -2,7 +2,8 @@
 //! sources. The pipeline, one module per stage:
 //!
 //! `load` (files → parsed content) → `model` (resolved, validated site) →
-//! `render` (pages through the theme) → `write` (atomic output).
+//! `render` (pages through the theme) → `write` (atomic output), with `search` building the
+//! client-side search index from the model beside `render`.
 //!
 //! `markdown` is comrak behind one door, `text` holds dates and words per language,
 //! `diag` the diagnostics every stage reports into, `cite` the citation data (CSL-JSON,
@@ -15,6 +16,7 @@ pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod render;
+pub mod search;
 pub mod text;
 pub mod write;
 pub mod yaml;
@@ -60,7 +62,8 @@ pub fn run(
         return if diags.has_errors() { Err(Failure::Content) } else { Ok(Built { files: Vec::new(), pages: 0 }) };
     }
     let tera = tera.ok_or(Failure::Content)?;
-    let files = render::render(&site, &tera, diags);
+    let (mut files, index) = rayon::join(|| render::render(&site, &tera, diags), || search::build(&site));
+    files.extend(index);
     if diags.has_errors() {
         return Err(Failure::Content);
     }

@@ -83,6 +83,8 @@ pub struct Converted {
     pub citations: Vec<CitationMark>,
     pub excerpts: Vec<ExcerptMark>,
     pub problems: Vec<Problem>,
+    /// Plain text of the body (without the excerpts), one block per line, for the search index.
+    pub text: String,
 }
 
 /// Parses the text of one bracket. `None`: not a citation (no `@key` starting a word);
@@ -194,6 +196,8 @@ pub fn convert(text: &str, opts: MdOptions) -> Converted {
         }
     }
 
+    out.text = plain_text(root);
+
     let headings = HeadingIds(Mutex::new(ids));
     let mut plugins = Plugins::default();
     plugins.render.heading_adapter = Some(&headings);
@@ -211,6 +215,27 @@ pub fn convert(text: &str, opts: MdOptions) -> Converted {
         out.excerpts.push(mark);
     }
     out
+}
+
+/// The text of every leaf block (paragraph, heading, table cell, code block), one per line; citation marks are
+/// left out, since the sources they name are indexed on their own.
+fn plain_text(root: Node<'_>) -> String {
+    let mut text = String::new();
+    for n in root.descendants() {
+        match &n.data().value {
+            NodeValue::Paragraph | NodeValue::Heading(_) | NodeValue::TableCell => n.collect_text_append(&mut text),
+            NodeValue::CodeBlock(c) => text.push_str(c.literal.trim_end()),
+            _ => continue,
+        }
+        text.push('\n');
+    }
+    // A citation left out leaves a space before the punctuation that followed it: "rechnen [@x]." → "rechnen .".
+    for p in [" .", " ,", " ;", " :", " )"] {
+        if text.contains(p) {
+            text = text.replace(p, &p[1..]);
+        }
+    }
+    text
 }
 
 fn cite_index(n: Node<'_>) -> Option<usize> {

@@ -61,6 +61,8 @@ pub struct Report {
     pub path: String,
     /// Body HTML with citation marks (see `markdown::MARK_OPEN`).
     pub html: String,
+    /// Plain text of the body, for the search index.
+    pub text: String,
     pub toc: Vec<Heading>,
     /// Resolved citations; mark `n` in `html` is `citations[n]`.
     pub citations: Vec<Citation>,
@@ -614,6 +616,7 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
             language_term: 0,
             file: file.clone(),
             html: String::new(),
+            text: String::new(),
             toc: Vec::new(),
             citations: Vec::new(),
             bibliography: Vec::new(),
@@ -828,6 +831,7 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
             sources[s].cited_by.push(SourceUse { report: ri, locators });
         }
         report.html = conv.html.clone();
+        report.text = conv.text.clone();
         report.toc = conv.headings.clone();
     }
 

@@ -78,7 +78,7 @@ pub fn templates(site: &Site, diags: &mut Diagnostics) -> Option<Tera> {
         &serde_json::json!({
             "home": link(""), "reports": link("reports/"), "countries": link("countries/"), "topics": link("topics/"),
             "years": link("years/"), "languages": link("languages/"), "organisations": link("organisations/"),
-            "sources": link("sources/"), "pages": pages,
+            "sources": link("sources/"), "search": link("search/"), "pages": pages,
         }),
     );
     *tera.global_context() = global;
@@ -97,6 +97,7 @@ const REQUIRED: &[&str] = &[
     "source.html",
     "page.html",
     "404.html",
+    "search.html",
     "atom.xml",
     "sitemap.xml",
     "robots.txt",
@@ -181,6 +182,7 @@ pub fn render(site: &Site, tera: &Tera, diags: &mut Diagnostics) -> Vec<OutFile>
     let mut jobs: Vec<Job> = vec![
         Job::Home,
         Job::NotFound,
+        Job::Search,
         Job::TermIndex("countries"),
         Job::TermIndex("topics"),
         Job::TermIndex("years"),
@@ -256,6 +258,7 @@ enum Job {
     Sources,
     Source(usize),
     Page(usize),
+    Search,
 }
 
 struct Renderer<'a> {
@@ -529,6 +532,11 @@ impl Renderer<'_> {
                 self.html("sources.html", &path, &ctx)
             }
             Job::Source(i) => self.source(i),
+            Job::Search => {
+                let path = self.link("search", "");
+                let (ctx, _) = self.page(&path, ui.words.search.to_string(), None, lang, "search");
+                self.html("search.html", &path, &ctx)
+            }
             Job::Page(i) => {
                 let p = &site.pages[i];
                 let (mut ctx, root) = self.page(&p.path, p.title.clone(), p.summary.as_deref(), &p.language, "page");

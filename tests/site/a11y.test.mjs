@@ -44,6 +44,7 @@ for (const scheme of ['light', 'dark']) {
         for (const path of PAGES) {
           const res = await page.goto(server.url + path);
           assert.equal(res.status(), 200, `${path}: HTTP ${res.status()}`);
+          if (path.includes('?q=')) await page.waitForSelector('#search-results li', { timeout: 10000 });
           await page.addScriptTag({ content: axeSource });
           const result = await page.evaluate(() =>
             window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }),

@@ -1,7 +1,7 @@
 // The pages of the demo archive that the browser checks visit: one of every kind.
 
-/** The search page; enabled once search lands on main (set to 'search/index.html'). */
-export const SEARCH_PAGE = null;
+/** The search page (set to null for a theme without search). */
+export const SEARCH_PAGE = 'search/index.html';
 
 export const PAGES = [
   'index.html',
@@ -17,7 +17,8 @@ export const PAGES = [
   'sources/index.html',
   'about/index.html',
   '404.html',
-  ...(SEARCH_PAGE ? [SEARCH_PAGE] : []),
+  // The search page empty, and with results and filters (search.js fills them in).
+  ...(SEARCH_PAGE ? [SEARCH_PAGE, `${SEARCH_PAGE}?q=police`] : []),
 ];
 
 /** Widths the checks run at: an office screen and a small phone. */

@@ -1,0 +1,123 @@
+//! The search index as `dossier build` writes it: its files, their layout, escaping, and that editing one report
+//! rewrites only the files that report touches.
+
+mod common;
+
+use common::*;
+use dossier::search::{bucket, stem, tokens};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The JSON inside a data file `dossierSearch("name",{...});`.
+fn data(out: &Path, name: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(out.join("search").join(format!("{name}.js"))).unwrap();
+    let prefix = format!("dossierSearch({},", serde_json::Value::from(name));
+    let json = text.strip_prefix(&prefix).and_then(|t| t.trim_end().strip_suffix(");")).expect("a data file");
+    serde_json::from_str(json).expect("valid JSON")
+}
+
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walk(dir).into_iter().map(|p| (p.clone(), std::fs::read(dir.join(&p)).unwrap())).collect()
+}
+
+fn seed() -> Site {
+    let s = Site::new(&[]);
+    copy_dir(Path::new("tests/fixtures/seed"), s.root());
+    s
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for p in walk(from) {
+        let dest = to.join(&p);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(from.join(&p), dest).unwrap();
+    }
+}
+
+#[test]
+fn index_files_have_the_documented_layout() {
+    let s = seed();
+    ok(&s.build());
+    let out = s.out();
+    let m = data(&out, "manifest");
+    let docs = m["docs"].as_u64().unwrap() as usize;
+    let shards = m["shards"].as_u64().unwrap() as usize;
+    assert!(shards.is_power_of_two());
+    // One document file per report, organisation and source; reports first.
+    let kinds = &m["facets"][0]["values"];
+    let count = |i: usize| kinds[i][2].as_u64().unwrap() as usize;
+    assert_eq!((count(0), count(1), count(2)), (1, 12, 15));
+    assert_eq!(docs, count(0) + count(1) + count(2));
+    for id in 0..docs {
+        assert!(out.join(format!("search/d/{id}.js")).is_file());
+    }
+    assert!(!out.join(format!("search/d/{docs}.js")).exists());
+    assert_eq!(data(&out, "d/0")["u"], "reports/a-12321-4/");
+    // Every stem and word form sits in the shard of its first three letters.
+    for i in 0..shards {
+        let shard = data(&out, &format!("t/{i}"));
+        for (term, _) in shard["p"].as_object().unwrap() {
+            assert_eq!(bucket(term) as usize % shards, i, "{term}");
+        }
+        for (form, st) in shard["f"].as_object().unwrap() {
+            assert_eq!(bucket(form) as usize % shards, i, "{form}");
+            assert_eq!(stem(form), st.as_str().unwrap());
+        }
+    }
+    // The report's own words are indexed, folded: "Übergriffen" in its title.
+    let t = &tokens("Übergriffen")[0].parts[0];
+    let shard = data(&out, &format!("t/{}", bucket(&stem(t)) as usize % shards));
+    assert!(shard["p"].get(stem(t)).is_some());
+    assert_eq!(shard["f"][t.as_str()], stem(t).as_str());
+    // The search page exists and loads the engine.
+    let page = s.page("search/index.html");
+    assert_eq!(page.select(&sel("script[src=\"../search.js\"][data-root=\"../\"]")).count(), 1);
+    assert_eq!(page.select(&sel("form[role=search] input[name=q]")).count(), 1);
+    assert!(out.join("search.js").is_file());
+}
+
+#[test]
+fn content_in_index_files_cannot_end_a_script() {
+    let s = Site::minimal(&[(
+        "content/reports/x.md",
+        "---\nid: x\ntitle: \"</script><img src=x onerror=alert(1)>\"\ndate: 2024-01-01\nsummary: \"<!-- a\"\n---\n\nBody </script> text.\n",
+    )]);
+    ok(&s.build());
+    let raw = std::fs::read_to_string(s.out().join("search/d/0.js")).unwrap();
+    assert!(!raw.contains('<'), "{raw}");
+    assert_eq!(data(&s.out(), "d/0")["t"], "</script><img src=x onerror=alert(1)>");
+}
+
+#[test]
+fn editing_one_report_rewrites_only_what_it_touches() {
+    let s = seed();
+    s.write(
+        "content/reports/other.md",
+        "---\nid: other\ntitle: Ein anderer Bericht\ndate: 2020-01-01\nlanguage: de\ncountries: [kasachstan]\naccessed: 2020-01-01\n---\n\nNur ein Absatz über Wahlen [@cia-wfb-kaz].\n",
+    );
+    ok(&s.build());
+    let before = files(&s.out().join("search"));
+    let path = s.root().join("content/reports/other.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("über Wahlen", "über Wahlbeobachtung")).unwrap();
+    ok(&s.build());
+    let after = files(&s.out().join("search"));
+    assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>());
+    let changed: Vec<&String> = before.keys().filter(|k| before[*k] != after[*k]).collect();
+    // The edited report's document, the shards of the old and new word, and the manifest (its version).
+    assert!(changed.contains(&&"d/1.js".to_string()), "{changed:?}");
+    assert!(changed.contains(&&"manifest.js".to_string()));
+    let shards: Vec<_> = changed.iter().filter(|k| k.starts_with("t/")).collect();
+    assert!(!shards.is_empty() && shards.len() <= 2, "{changed:?}");
+    assert!(changed.len() <= 4 + 1, "{changed:?}");
+    assert!(!changed.iter().any(|k| k.starts_with("d/") && *k != "d/1.js"), "{changed:?}");
+}
+
+#[test]
+fn portable_builds_link_results_to_index_files() {
+    let s = seed();
+    ok(&s.run(&["build", "--portable"]));
+    assert_eq!(data(&s.out(), "d/0")["u"], "reports/a-12321-4/index.html");
+    let page = s.page("reports/a-12321-4/index.html");
+    assert_eq!(page.select(&sel("form.site-search[action=\"../../search/index.html\"]")).count(), 1);
+}
