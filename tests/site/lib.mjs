@@ -1,7 +1,7 @@
 // Shared helpers for the Node-side checks of a built Dossier site: the binary, a demo
 // build in a temporary folder, a small static file server and a headless Chromium.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
@@ -20,9 +20,19 @@ export function dossierBin() {
   return bin;
 }
 
-/** Builds the repository's demo archive into a new temporary folder and returns that folder. */
+const temporary = [];
+process.on('exit', () => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * Builds the repository's demo archive into a new temporary folder and returns that folder.
+ * The folder is removed when the process exits.
+ */
 export function buildDemo(extraArgs = []) {
-  const out = join(mkdtempSync(join(tmpdir(), 'dossier-site-')), 'public');
+  const top = mkdtempSync(join(tmpdir(), 'dossier-site-'));
+  temporary.push(top);
+  const out = join(top, 'public');
   execFileSync(dossierBin(), ['--root', repoRoot, 'build', '--out', out, ...extraArgs], {
     stdio: ['ignore', 'inherit', 'pipe'],
   });
