@@ -19,6 +19,10 @@ pub struct Config {
     pub language: String,
     #[serde(default = "default_theme")]
     pub theme: String,
+    /// The organisation that publishes the reports, named as their author in citations.
+    /// Default: the site's `title`.
+    #[serde(default)]
+    pub publisher: Option<String>,
     #[serde(default)]
     pub listing: Listing,
     #[serde(default)]
@@ -78,6 +82,7 @@ const KEYS: &[&str] = &[
     "base_url",
     "language",
     "theme",
+    "publisher",
     "listing",
     "markdown",
     "disclaimer",
@@ -111,6 +116,11 @@ impl Config {
             return Err(Diagnostic::error("E001", file, 0, 0, "site.toml: listing.page_size must be at least 1"));
         }
         Ok(config)
+    }
+
+    /// The publisher of the reports: `publisher`, else the site's title.
+    pub fn publisher(&self) -> &str {
+        self.publisher.as_deref().unwrap_or(&self.title)
     }
 
     /// The path part of `base_url` ("/archive/"), for pages served at unknown depths (404).

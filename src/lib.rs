@@ -6,8 +6,10 @@
 //! client-side search index from the model beside `render`.
 //!
 //! `markdown` is comrak behind one door, `text` holds dates and words per language,
-//! `diag` the diagnostics every stage reports into.
+//! `diag` the diagnostics every stage reports into, `cite` the citation data (CSL-JSON,
+//! BibTeX, JSON-LD, `reports.json`) that `render` writes next to the pages.
 
+pub mod cite;
 pub mod config;
 pub mod diag;
 pub mod load;

@@ -23,7 +23,8 @@ pub const MARK_OPEN: char = '\u{E000}';
 pub const MARK_CLOSE: char = '\u{E001}';
 
 /// Ids the generated parts of a report page use; body headings never take them.
-pub const RESERVED_IDS: &[&str] = &["contents", "content", "sources", "appendix", "footnotes", "disclaimer", "meta"];
+pub const RESERVED_IDS: &[&str] =
+    &["contents", "content", "sources", "appendix", "footnotes", "disclaimer", "meta", "cite", "main"];
 
 const CITE_SCHEME: &str = "dossier-cite:";
 const QUOTE_MARKS: &[char] = &['"', '\'', '„', '“', '”', '‚', '‘', '’', '«', '»', '‹', '›'];

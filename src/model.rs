@@ -99,6 +99,10 @@ pub struct BibEntry {
     pub url: Option<String>,
     /// "Zugriff am …" when the report's sources were not all accessed the same day.
     pub accessed: Option<String>,
+    /// The day the source was accessed for this report, whether or not it is shown per entry.
+    pub accessed_on: Option<Date>,
+    /// The download date, for datasets.
+    pub downloaded_on: Option<Date>,
 }
 
 #[derive(Debug, Clone)]
@@ -765,6 +769,8 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
                 text: format!("{}, {when}", src.reference(&organisations)),
                 url: src.url.clone(),
                 accessed: if uniform { None } else { access.map(|d| locale.with_date(locale.words.accessed_one, &d)) },
+                accessed_on: access,
+                downloaded_on: downloaded.get(&s).copied(),
             });
         }
         // Appendix: organisations with excerpts, in source-list order.

@@ -214,6 +214,20 @@ pub fn render(site: &Site, tera: &Tera, diags: &mut Diagnostics) -> Vec<OutFile>
             }
         }
     }
+    for r in &site.reports {
+        let dir = crate::cite::report_dir(r);
+        let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default() + "\n";
+        out.push(text_file(format!("{dir}{}", crate::cite::csl_file(r)), pretty(&crate::cite::report_csl(site, r))));
+        out.push(text_file(format!("{dir}{}", crate::cite::bibtex_file(r)), crate::cite::report_bibtex(site, r)));
+        out.push(text_file(
+            format!("{dir}{}", crate::cite::sources_file(r)),
+            pretty(&crate::cite::sources_csl(site, r)),
+        ));
+    }
+    out.push(text_file(
+        "reports.json".into(),
+        serde_json::to_string_pretty(&crate::cite::reports_index(site)).unwrap_or_default() + "\n",
+    ));
     let html_paths: Vec<String> =
         out.iter().filter(|f| f.path.ends_with(".html") && f.path != "404.html").map(|f| f.path.clone()).collect();
     for extra in [r.feed(), r.sitemap(&html_paths), r.plain("robots.txt")] {
@@ -226,6 +240,10 @@ pub fn render(site: &Site, tera: &Tera, diags: &mut Diagnostics) -> Vec<OutFile>
         out.push(OutFile { path: s.path.clone(), data: OutData::Static(s.data.clone()) });
     }
     out
+}
+
+fn text_file(path: String, text: String) -> OutFile {
+    OutFile { path, data: OutData::Text(text) }
 }
 
 enum Job {
@@ -496,7 +514,7 @@ impl Renderer<'_> {
                 );
                 let docs: Vec<serde_json::Value> = o.sources.iter().map(|&s| {
                     let src = &site.sources[s];
-                    serde_json::json!({"title": src.title, "path": src.path, "date": ui.date(&src.date), "date_iso": src.date.iso(), "url": src.url, "citing": src.cited_by.len(), "reference": src.reference(&site.organisations)})
+                    serde_json::json!({"title": src.title, "lang": src.language, "path": src.path, "date": ui.date(&src.date), "date_iso": src.date.iso(), "url": src.url, "citing": src.cited_by.len(), "reference": src.reference(&site.organisations)})
                 }).collect();
                 ctx.insert("documents", &docs);
                 ctx.insert_value("reports", self.cards(&o.reports));
@@ -566,6 +584,24 @@ impl Renderer<'_> {
             })
         }).collect();
         let language = &site.languages[r.language_term];
+        let dir = crate::cite::report_dir(r);
+        let today = crate::text::Date::today();
+        let cite = serde_json::json!({
+            "reference": crate::cite::reference(site, r),
+            "publisher": site.config.publisher(),
+            "url": crate::cite::absolute_url(site, &r.path),
+            "date_slashed": r.date.iso().replace('-', "/"),
+            "accessed": loc.with_date(loc.words.accessed_one, &today),
+            "accessed_phrase": loc.words.accessed_one,
+            "accessed_iso": today.iso(),
+            "months": loc.months().join(","),
+            "day_dot": loc.day_dot(),
+            "csl_json": format!("{dir}{}", crate::cite::csl_file(r)),
+            "bibtex": format!("{dir}{}", crate::cite::bibtex_file(r)),
+            "sources_csl_json": format!("{dir}{}", crate::cite::sources_file(r)),
+            "keywords": r.topics.iter().map(|&t| site.topics[t].name_in(&r.language)).collect::<Vec<_>>().join("; "),
+        });
+        ctx.insert("json_ld", &crate::cite::script_json(&crate::cite::report_json_ld(site, r)));
         ctx.insert("report", &serde_json::json!({
             "id": r.id, "title": r.title, "date": loc.date(&r.date), "date_iso": r.date.iso(), "lang": r.language,
             "language": {"name": language.name, "path": language.path},
@@ -580,6 +616,7 @@ impl Renderer<'_> {
             "accessed_all": r.accessed_all,
             "bibliography": r.bibliography.iter().map(|b| entry(b, format!("src-{}", site.sources[b.source].key))).collect::<Vec<_>>(),
             "appendix": appendix,
+            "cite": cite,
         }));
         ctx.insert("words", &loc.words);
         self.html("report.html", &r.path, &ctx)
@@ -607,7 +644,7 @@ impl Renderer<'_> {
             let r = &site.reports[ri];
             let x = &r.appendix[gi].entries[ei].excerpts[xi];
             serde_json::json!({
-                "report": {"id": r.id, "title": r.title, "path": r.path},
+                "report": {"id": r.id, "title": r.title, "path": r.path, "lang": r.language},
                 "html": quote_html(&fill_citations(&x.html, &r.citations, |s| format!("{}{}", root_of(&self.site.sources[i].path), site.sources[s].path)), x.quote_open, x.quote_close),
                 "citation": x.citation, "lang": x.language, "quote_open": x.quote_open, "quote_close": x.quote_close,
             })

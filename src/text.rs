@@ -223,6 +223,9 @@ pub struct Words {
     pub footnotes: &'static str,
     pub main_navigation: &'static str,
     pub feed: &'static str,
+    pub cite_this: &'static str,
+    pub cite_downloads: &'static str,
+    pub cite_sources: &'static str,
     pub search: &'static str,
     pub search_label: &'static str,
     pub search_needs_js: &'static str,
@@ -290,6 +293,9 @@ static EN: Locale = Locale {
         footnotes: "Notes",
         main_navigation: "Main navigation",
         feed: "Atom feed",
+        cite_this: "Cite this report",
+        cite_downloads: "For reference managers",
+        cite_sources: "its sources (CSL-JSON)",
         search: "Search",
         search_label: "Search the archive",
         search_needs_js: "Searching needs JavaScript. Without it, browse the reports by country, topic, year or organisation.",
@@ -352,6 +358,9 @@ const DE_WORDS: Words = Words {
     footnotes: "Anmerkungen",
     main_navigation: "Hauptnavigation",
     feed: "Atom-Feed",
+    cite_this: "Diesen Bericht zitieren",
+    cite_downloads: "Für Literaturverwaltungen",
+    cite_sources: "seine Quellen (CSL-JSON)",
     search: "Suche",
     search_label: "Archiv durchsuchen",
     search_needs_js: "Die Suche braucht JavaScript. Ohne JavaScript finden Sie die Berichte über Länder, Themen, Jahre und Organisationen.",
@@ -414,6 +423,16 @@ impl Locale {
     /// Fills `{date}` in a phrase such as `accessed_all`.
     pub fn with_date(&self, phrase: &str, d: &Date) -> String {
         phrase.replace("{date}", &self.date(d))
+    }
+
+    /// The twelve month names, January first.
+    pub fn months(&self) -> &'static [&'static str; 12] {
+        self.months
+    }
+
+    /// Whether a day is written "19. März" (German) rather than "19 March".
+    pub fn day_dot(&self) -> bool {
+        self.day_dot
     }
 
     pub fn quote(&self, s: &str) -> String {

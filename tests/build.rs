@@ -99,8 +99,9 @@ fn report_page_dates_toc_footnotes_tables() {
     assert_eq!(toc[1].0, "#detail");
     assert_eq!(toc[2].0, "#second-section");
     assert_eq!(toc[3].0, "#sources");
+    assert_eq!(toc[4].0, "#cite");
     // No excerpts: no appendix, no appendix line in the contents, no pointer sentence.
-    assert_eq!(toc.len(), 4);
+    assert_eq!(toc.len(), 5);
     assert_eq!(en.select(&sel(".appendix, .appendix-pointer")).count(), 0);
     assert_eq!(en.select(&sel("h2#first-section")).count(), 1);
     assert_eq!(en.select(&sel("h3#detail")).count(), 1);
@@ -214,7 +215,8 @@ fn base_url_override_and_portable_links() {
             let h = a.value().attr("href").unwrap();
             if !h.starts_with("http") && !h.starts_with('#') && !h.starts_with('/') && !h.starts_with("mailto:") {
                 let path = h.split('#').next().unwrap();
-                assert!(path.ends_with(".html") || path.ends_with(".xml"), "{f}: {h}");
+                let download = [".json", ".bib"].iter().any(|x| path.ends_with(x));
+                assert!(path.ends_with(".html") || path.ends_with(".xml") || download, "{f}: {h}");
             }
         }
     }

@@ -1,0 +1,323 @@
+//! Citation data for readers and tools: each report as CSL-JSON and BibTeX, its sources as
+//! CSL-JSON, schema.org JSON-LD for its page, and the archive-wide `reports.json`.
+//! Everything here is derived from the model; `render` writes it out.
+
+use crate::model::{Report, Site, Source};
+use crate::text::Date;
+use serde_json::{Value, json};
+
+/// The absolute URL of a page at `path` (without a trailing `index.html`).
+pub fn absolute_url(site: &Site, path: &str) -> String {
+    format!("{}{}", site.config.base_url, path.strip_suffix("index.html").unwrap_or(path))
+}
+
+/// File names of a report's downloads, inside the report's folder.
+pub fn csl_file(r: &Report) -> String {
+    format!("{}.csl.json", r.id)
+}
+pub fn bibtex_file(r: &Report) -> String {
+    format!("{}.bib", r.id)
+}
+pub fn sources_file(r: &Report) -> String {
+    format!("{}-sources.csl.json", r.id)
+}
+
+/// The folder of a report's page (`reports/x/`), where its downloads are written.
+pub fn report_dir(r: &Report) -> &str {
+    r.path.strip_suffix("index.html").unwrap_or(&r.path)
+}
+
+/// A CSL-JSON date: `{"date-parts": [[2024, 4, 26]]}` at the date's own precision.
+fn csl_date(d: &Date) -> Value {
+    let mut parts = vec![json!(d.year)];
+    if let Some(m) = d.month {
+        parts.push(json!(m));
+        if let Some(day) = d.day {
+            parts.push(json!(day));
+        }
+    }
+    json!({ "date-parts": [parts] })
+}
+
+/// The reference of a report as a reader would write it, without the access note:
+/// "Publisher: Title [id], 26 April 2024. https://…".
+pub fn reference(site: &Site, r: &Report) -> String {
+    format!(
+        "{}: {} [{}], {}. {}",
+        site.config.publisher(),
+        r.title,
+        r.id,
+        r.locale.date(&r.date),
+        absolute_url(site, &r.path)
+    )
+}
+
+/// One report as a CSL-JSON item (a list of one, as reference managers expect).
+pub fn report_csl(site: &Site, r: &Report) -> Value {
+    let publisher = site.config.publisher();
+    let mut item = json!({
+        "id": r.id,
+        "type": "report",
+        "title": r.title,
+        "author": [{ "literal": publisher }],
+        "publisher": publisher,
+        "number": r.id,
+        "issued": csl_date(&r.date),
+        "language": r.language,
+        "URL": absolute_url(site, &r.path),
+    });
+    if let Some(kind) = &r.kind {
+        item["genre"] = json!(kind);
+    }
+    if let Some(summary) = &r.summary {
+        item["abstract"] = json!(summary);
+    }
+    json!([item])
+}
+
+/// CSL type of a source's `type`: the CSL names pass through, anything else is a document.
+fn csl_type(kind: Option<&str>) -> &'static str {
+    match kind.unwrap_or_default() {
+        "report" | "un-document" => "report",
+        "webpage" => "webpage",
+        "dataset" => "dataset",
+        "article-newspaper" | "newspaper-article" => "article-newspaper",
+        "article-journal" | "article" => "article-journal",
+        "book" => "book",
+        "legislation" | "law" => "legislation",
+        _ => "document",
+    }
+}
+
+fn source_csl(site: &Site, s: &Source) -> Value {
+    let org = &site.organisations[s.organisation];
+    let mut item = json!({
+        "id": s.key,
+        "type": csl_type(s.kind.as_deref()),
+        "title": s.title,
+        "author": [{ "literal": org.name }],
+        "issued": csl_date(&s.date),
+    });
+    if let Some(url) = &s.url {
+        item["URL"] = json!(url);
+    }
+    if let Some(lang) = &s.language {
+        item["language"] = json!(lang);
+    }
+    if let Some(symbol) = &s.symbol {
+        item["number"] = json!(symbol);
+    }
+    if let Some(label) = &s.label {
+        item["title-short"] = json!(label);
+    }
+    item
+}
+
+/// The sources a report cites, in source-list order, as CSL-JSON with their access dates.
+pub fn sources_csl(site: &Site, r: &Report) -> Value {
+    let items: Vec<Value> = r
+        .bibliography
+        .iter()
+        .map(|b| {
+            let mut item = source_csl(site, &site.sources[b.source]);
+            if let Some(d) = &b.accessed_on {
+                item["accessed"] = csl_date(d);
+            }
+            if let Some(d) = &b.downloaded_on {
+                item["note"] = json!(format!("downloaded {}", d.iso()));
+            }
+            item
+        })
+        .collect();
+    Value::Array(items)
+}
+
+/// Escapes text for a braced BibTeX field.
+fn bibtex_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\textbackslash{}"),
+            '{' | '}' | '&' | '%' | '$' | '#' | '_' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '^' => out.push_str("\\^{}"),
+            '~' => out.push_str("\\textasciitilde{}"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A URL for a BibTeX `url` field: braces, backslashes, quotes and spaces, which would
+/// break the field, are percent-encoded; existing `%xx` escapes stay as they are.
+fn bibtex_url(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '{' => out.push_str("%7B"),
+            '}' => out.push_str("%7D"),
+            '\\' => out.push_str("%5C"),
+            ' ' => out.push_str("%20"),
+            '"' => out.push_str("%22"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// One report as a BibTeX `@techreport` entry, keyed by its id.
+pub fn report_bibtex(site: &Site, r: &Report) -> String {
+    let publisher = bibtex_text(site.config.publisher());
+    let mut fields: Vec<(&str, String)> = vec![
+        // Double braces keep a corporate author from being split into first and last names.
+        ("author", format!("{{{publisher}}}")),
+        ("title", format!("{{{}}}", bibtex_text(&r.title))),
+        ("institution", publisher.clone()),
+        ("number", bibtex_text(&r.id)),
+    ];
+    if let Some(kind) = &r.kind {
+        fields.push(("type", bibtex_text(kind)));
+    }
+    fields.push(("year", r.date.year.to_string()));
+    if let Some(m) = r.date.month {
+        fields.push(("month", m.to_string()));
+    }
+    fields.push(("date", r.date.iso()));
+    fields.push(("language", bibtex_text(&r.language)));
+    fields.push(("url", bibtex_url(&absolute_url(site, &r.path))));
+    let mut out = format!("@techreport{{{},\n", r.id);
+    for (name, value) in fields {
+        out.push_str(&format!("  {name:<11} = {{{value}}},\n"));
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// JSON for a `<script>` element: `<`, `>` and `&` are written as `\u` escapes so the text
+/// can never close the element or open a comment.
+pub fn script_json(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_default().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+}
+
+/// schema.org JSON-LD for a report page: a Report with its publisher and its citations.
+pub fn report_json_ld(site: &Site, r: &Report) -> Value {
+    let url = absolute_url(site, &r.path);
+    let names = |terms: &[crate::model::Term], idxs: &[usize]| -> Vec<String> {
+        idxs.iter().map(|&i| terms[i].name_in(&r.language).to_string()).collect()
+    };
+    let citations: Vec<Value> = r
+        .bibliography
+        .iter()
+        .map(|b| {
+            let s = &site.sources[b.source];
+            let org = &site.organisations[s.organisation];
+            let mut c = json!({
+                "@type": "CreativeWork",
+                "name": s.title,
+                "author": { "@type": "Organization", "name": org.name },
+                "datePublished": s.date.iso(),
+            });
+            if let Some(u) = &s.url {
+                c["url"] = json!(u);
+            }
+            if let Some(l) = &s.language {
+                c["inLanguage"] = json!(l);
+            }
+            if let Some(sym) = &s.symbol {
+                c["identifier"] = json!(sym);
+            }
+            c
+        })
+        .collect();
+    let publisher = json!({ "@type": "Organization", "name": site.config.publisher() });
+    let mut v = json!({
+        "@context": "https://schema.org",
+        "@type": "Report",
+        "@id": url,
+        "url": url,
+        "name": r.title,
+        "headline": r.title,
+        "reportNumber": r.id,
+        "datePublished": r.date.iso(),
+        "inLanguage": r.language,
+        "author": publisher,
+        "publisher": publisher,
+        "isPartOf": { "@type": "WebSite", "name": site.config.title, "url": site.config.base_url },
+        "spatialCoverage": names(&site.countries, &r.countries)
+            .into_iter()
+            .map(|n| json!({ "@type": "Place", "name": n }))
+            .collect::<Vec<_>>(),
+        "keywords": names(&site.topics, &r.topics),
+        "citation": citations,
+    });
+    if let Some(kind) = &r.kind {
+        v["genre"] = json!(kind);
+    }
+    if let Some(summary) = &r.summary {
+        v["description"] = json!(summary);
+    }
+    v
+}
+
+/// `reports.json`: every report of the archive, newest first, for other tools.
+pub fn reports_index(site: &Site) -> Value {
+    let terms = |terms: &[crate::model::Term], idxs: &[usize]| -> Vec<Value> {
+        idxs.iter().map(|&i| json!({ "slug": terms[i].slug, "name": terms[i].name })).collect()
+    };
+    let reports: Vec<Value> = site
+        .reports
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "title": r.title,
+                "date": r.date.iso(),
+                "type": r.kind,
+                "language": r.language,
+                "countries": terms(&site.countries, &r.countries),
+                "topics": terms(&site.topics, &r.topics),
+                "summary": r.summary,
+                "url": absolute_url(site, &r.path),
+                "path": report_dir(r),
+                "csl_json": format!("{}{}", report_dir(r), csl_file(r)),
+                "bibtex": format!("{}{}", report_dir(r), bibtex_file(r)),
+            })
+        })
+        .collect();
+    json!({
+        "title": site.config.title,
+        "url": site.config.base_url,
+        "publisher": site.config.publisher(),
+        "reports": reports,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bibtex_escapes_special_characters() {
+        assert_eq!(
+            bibtex_text("A & B {x} 50% $1 #2 a_b ^ ~ \\"),
+            "A \\& B \\{x\\} 50\\% \\$1 \\#2 a\\_b \\^{} \\textasciitilde{} \\textbackslash{}"
+        );
+        assert_eq!(bibtex_url("https://h/a b%C3{c}"), "https://h/a%20b%C3%7Bc%7D");
+    }
+
+    #[test]
+    fn script_json_cannot_close_the_script() {
+        let s = script_json(&json!({ "t": "</script><!-- & " }));
+        assert!(!s.contains('<') && !s.contains('>') && !s.contains('&'), "{s}");
+        assert_eq!(serde_json::from_str::<Value>(&s).unwrap()["t"], "</script><!-- & ");
+    }
+
+    #[test]
+    fn csl_dates_keep_their_precision() {
+        assert_eq!(csl_date(&Date::parse("2023-02").unwrap()), json!({ "date-parts": [[2023, 2]] }));
+        assert_eq!(csl_date(&Date::parse("2024-04-26").unwrap()), json!({ "date-parts": [[2024, 4, 26]] }));
+    }
+}
