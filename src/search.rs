@@ -66,7 +66,19 @@ const MIN_STEM: usize = 4;
 /// Lower-cases and folds one word: umlauts to two letters, other accents dropped.
 pub fn fold(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
-    for c in word.chars().flat_map(char::to_lowercase) {
+    for c in word.chars() {
+        fold_into(c, &mut out);
+    }
+    out
+}
+
+/// Appends one character, lower-cased and folded.
+fn fold_into(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
+    for c in c.to_lowercase() {
         match c {
             'ä' | 'æ' => out.push_str("ae"),
             'ö' | 'œ' => out.push_str("oe"),
@@ -91,7 +103,6 @@ pub fn fold(word: &str) -> String {
             _ => out.push(c),
         }
     }
-    out
 }
 
 /// Characters that join parts of one token and stay in its joined form: `CAT/C/KAZ/CO/4`, `a-12321-4`, `1.500`.
@@ -120,41 +131,54 @@ impl Token {
 
 /// Splits text into tokens. A joiner counts only between two letters or digits.
 pub fn tokens(text: &str) -> Vec<Token> {
-    let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if !chars[i].is_alphanumeric() {
-            i += 1;
+    scan(text, |joined, parts| {
+        out.push(Token { parts: parts.iter().map(|p| p.to_string()).collect(), joined: joined.map(str::to_string) })
+    });
+    out
+}
+
+/// Calls `f(joined form, parts)` for every token of `text`, folding into reused buffers: the indexer's hot loop.
+fn scan(text: &str, mut f: impl FnMut(Option<&str>, &[&str])) {
+    let mut joined = String::new();
+    let mut bounds: Vec<(usize, usize)> = Vec::new();
+    let mut parts_buf = String::new();
+    let mut it = text.char_indices().peekable();
+    while let Some(&(_, c)) = it.peek() {
+        if !c.is_alphanumeric() {
+            it.next();
             continue;
         }
-        let mut parts = Vec::new();
-        let mut joined = String::new();
-        let mut part = String::new();
+        joined.clear();
+        parts_buf.clear();
+        bounds.clear();
         let mut any_joiner = false;
         loop {
-            while i < chars.len() && chars[i].is_alphanumeric() {
-                part.push(chars[i]);
-                i += 1;
+            let start = parts_buf.len();
+            while let Some(&(_, c)) = it.peek() {
+                if !c.is_alphanumeric() {
+                    break;
+                }
+                fold_into(c, &mut parts_buf);
+                it.next();
             }
-            let joiner =
-                i + 1 < chars.len() && (keeps(chars[i]) || vanishes(chars[i])) && chars[i + 1].is_alphanumeric();
-            let folded = fold(&part);
-            joined.push_str(&folded);
-            parts.push(folded);
-            part.clear();
-            if !joiner {
+            bounds.push((start, parts_buf.len()));
+            joined.push_str(&parts_buf[start..]);
+            // A joiner needs a letter or digit right after it.
+            let Some(&(i, j)) = it.peek() else { break };
+            if !(keeps(j) || vanishes(j)) || !text[i + j.len_utf8()..].chars().next().is_some_and(char::is_alphanumeric)
+            {
                 break;
             }
             any_joiner = true;
-            if keeps(chars[i]) {
-                joined.push(if chars[i] == '\u{2011}' { '-' } else { chars[i] });
+            if keeps(j) {
+                joined.push(if j == '\u{2011}' { '-' } else { j });
             }
-            i += 1;
+            it.next();
         }
-        out.push(if any_joiner { Token { parts, joined: Some(joined) } } else { Token { parts, joined: None } });
+        let parts: Vec<&str> = bounds.iter().map(|&(a, b)| &parts_buf[a..b]).collect();
+        f(any_joiner.then_some(joined.as_str()), &parts);
     }
-    out
 }
 
 /// The stem of a folded term. Terms with digits or joiners, and short ones, are their own stem.
@@ -221,13 +245,39 @@ struct Doc {
     /// The body text in passages of about `CHUNK` characters; a result loads only the passage of its snippet.
     chunks: Vec<String>,
     lang: String,
-    /// stem → (weighted frequency, first passage holding it)
-    tf: HashMap<String, (u32, u32)>,
-    /// word form → stem, for forms that differ from their stem
-    forms: HashMap<String, String>,
+    /// stem → slot in `freq`
+    stems: FastMap<String, u32>,
+    /// per stem: weighted frequency, and the first body passage holding it
+    freq: Vec<(u32, u32)>,
+    /// word forms that differ from their stem, with the stem
+    forms: Vec<(String, String)>,
+    /// word form → slot in `freq` (`u32::MAX` for a stopword), so each form is handled once
+    seen: FastMap<String, u32>,
     length: u32,
     facets: Vec<(usize, usize)>,
 }
+
+/// The passage of words outside the body text; postings then point to the first passage.
+const NO_PASSAGE: u32 = u32::MAX;
+
+/// A fast hasher for the indexer's word maps (keys are our own words, so flooding is no concern).
+#[derive(Default)]
+struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
 
 /// Passage size in characters; documents shorter than this keep their text in their head file.
 const CHUNK: usize = 2500;
@@ -242,33 +292,58 @@ impl Doc {
             summary: String::new(),
             chunks: Vec::new(),
             lang: lang.to_string(),
-            tf: HashMap::new(),
-            forms: HashMap::new(),
+            stems: FastMap::default(),
+            freq: Vec::new(),
+            forms: Vec::new(),
+            seen: FastMap::default(),
             length: 0,
             facets: vec![(KIND, kind)],
         }
     }
 
-    /// Adds every term of `text` with weight `w`, found in passage `chunk`.
-    fn add_in(&mut self, text: &str, w: u32, chunk: u32) {
-        for t in tokens(text) {
-            for term in t.terms() {
-                if is_stopword(term) {
-                    continue;
+    /// Adds every term of `text` with weight `w`; `passage` is the body passage it is in (`NO_PASSAGE` for other
+    /// fields). Each distinct word form is checked and stemmed once per document.
+    fn add_in(&mut self, text: &str, w: u32, passage: u32) {
+        let Doc { stems, freq, forms, length, seen, .. } = self;
+        scan(text, |joined, parts| {
+            for term in joined.into_iter().chain(parts.iter().copied()) {
+                let slot = match seen.get(term) {
+                    Some(&slot) => slot,
+                    None => {
+                        let slot = if is_stopword(term) {
+                            u32::MAX
+                        } else {
+                            let s = stem(term);
+                            if s != term {
+                                forms.push((term.to_string(), s.clone()));
+                            }
+                            match stems.get(&s) {
+                                Some(&i) => i,
+                                None => {
+                                    let i = freq.len() as u32;
+                                    freq.push((0, NO_PASSAGE));
+                                    stems.insert(s, i);
+                                    i
+                                }
+                            }
+                        };
+                        seen.insert(term.to_string(), slot);
+                        slot
+                    }
+                };
+                if let Some(f) = freq.get_mut(slot as usize) {
+                    f.0 += w;
+                    if f.1 == NO_PASSAGE {
+                        f.1 = passage;
+                    }
                 }
-                let s = stem(term);
-                if s != term && !self.forms.contains_key(term) {
-                    self.forms.insert(term.to_string(), s.clone());
-                }
-                let e = self.tf.entry(s).or_insert((0, chunk));
-                e.0 += w;
             }
-            self.length += 1;
-        }
+            *length += 1;
+        });
     }
 
     fn add(&mut self, text: &str, w: u32) {
-        self.add_in(text, w, 0);
+        self.add_in(text, w, NO_PASSAGE);
     }
 
     /// Sets the body text: split into passages at line ends, each indexed with its number.
@@ -449,6 +524,7 @@ pub fn build(site: &Site) -> Vec<OutFile> {
     let mut docs: Vec<Doc> = report_docs.collect();
     docs.extend(org_docs.collect::<Vec<_>>());
     docs.extend(source_docs.collect::<Vec<_>>());
+    docs.par_iter_mut().for_each(|d| d.seen = FastMap::default());
 
     let n = docs.len();
     // Lengths are normalised within each kind, so a short organisation profile does not outrank a report that
@@ -464,17 +540,22 @@ pub fn build(site: &Site) -> Vec<OutFile> {
     }
 
     // Postings: stem → [(doc, weighted tf, passage)], and all word forms.
-    let mut postings: HashMap<&str, Vec<(u32, u32, u32)>> = HashMap::new();
-    let mut forms: HashMap<&str, &str> = HashMap::new();
+    let mut postings: FastMap<&str, Vec<(u32, u32, u32)>> = FastMap::default();
+    let mut forms: FastMap<&str, &str> = FastMap::default();
     for (id, d) in docs.iter().enumerate() {
-        for (s, &(tf, chunk)) in &d.tf {
-            postings.entry(s.as_str()).or_default().push((id as u32, tf, chunk));
+        for (s, &slot) in &d.stems {
+            let (tf, passage) = d.freq[slot as usize];
+            postings.entry(s.as_str()).or_default().push((
+                id as u32,
+                tf,
+                if passage == NO_PASSAGE { 0 } else { passage },
+            ));
         }
         for (f, s) in &d.forms {
             forms.insert(f.as_str(), s.as_str());
         }
     }
-    let encoded: HashMap<&str, String> = postings
+    let encoded: FastMap<&str, String> = postings
         .into_par_iter()
         .map(|(term, mut list)| {
             list.sort_unstable();
@@ -605,7 +686,7 @@ fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
 /// a shard starts at a key whose hash has its low bits zero, and around any key whose postings alone fill half a
 /// shard. So an edit that changes some postings moves no boundary, and rewrites only the shards of those keys.
 /// Returns (start, file) per shard, in key order; a shard's file is named by the hash of its start.
-fn term_shards(encoded: &HashMap<&str, String>, forms: &HashMap<&str, &str>) -> Vec<(String, OutFile)> {
+fn term_shards(encoded: &FastMap<&str, String>, forms: &FastMap<&str, &str>) -> Vec<(String, OutFile)> {
     let mut keys: Vec<&str> = encoded.keys().chain(forms.keys()).copied().collect();
     keys.sort_unstable_by(|a, b| js_order(a, b));
     keys.dedup();
