@@ -11,9 +11,9 @@
 //!   Boundaries are chosen by the keys themselves (see `term_shards`), so they stay put when postings change.
 //! - `facets.js`: for each facet value but organisations, the documents having it; `facet-organisation.js` the same
 //!   for organisations, with their names, loaded only when that filter is used.
-//! - `d/<id>.js`: one document's head: title, address, kind, a line of metadata, summary, and its text if short;
-//!   `d/<id>-<k>.js`: passage `k` of a longer text. Postings name the first passage holding the word, so a result
-//!   loads its head and one passage for its snippet.
+//! - `d/<id>-<k>.js`: passage `k` of a document's text, with what a result shows (title, address, kind, a line of
+//!   metadata, summary, the number of passages). Postings name the first passage holding each word, so a result
+//!   loads exactly one file.
 //!
 //! Documents are numbered reports first (newest first), then organisations, then sources (newest first), so an
 //! empty query lists reports newest first by number alone. Editing a report changes its document files, the shards
@@ -279,8 +279,8 @@ impl std::hash::Hasher for Fx {
 
 type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
 
-/// Passage size in characters; documents shorter than this keep their text in their head file.
-const CHUNK: usize = 2500;
+/// Passage size in bytes of text: a result loads one passage, and every passage is a file.
+const CHUNK: usize = 4000;
 
 impl Doc {
     fn new(kind: usize, title: &str, path: &str, lang: &str) -> Doc {
@@ -617,26 +617,23 @@ pub fn build(site: &Site) -> Vec<OutFile> {
         format!("{h:016x}")
     };
 
-    // Each document: a head with what a result shows, and its passages (short texts stay in the head).
+    // Each document as one file per passage, each with what a result shows: a result loads one file.
     let doc_files: Vec<Vec<OutFile>> = docs
         .par_iter()
         .enumerate()
         .map(|(id, d)| {
-            let inline = d.chunks.len() <= 1;
-            let mut files = vec![data_file(
-                &format!("d/{id}"),
-                &json!({
-                    "k": d.kind, "t": d.title, "u": d.path, "m": d.meta, "s": d.summary, "l": d.lang,
-                    "c": if inline { 0 } else { d.chunks.len() },
-                    "x": if inline { d.chunks.first().map_or("", String::as_str) } else { "" },
-                }),
-            )];
-            if !inline {
-                for (k, c) in d.chunks.iter().enumerate() {
-                    files.push(data_file(&format!("d/{id}-{k}"), &Value::from(c.as_str())));
-                }
-            }
-            files
+            let n = d.chunks.len().max(1);
+            (0..n)
+                .map(|k| {
+                    data_file(
+                        &format!("d/{id}-{k}"),
+                        &json!({
+                            "k": d.kind, "t": d.title, "u": d.path, "m": d.meta, "s": d.summary, "l": d.lang,
+                            "c": n, "x": d.chunks.get(k).map_or("", String::as_str),
+                        }),
+                    )
+                })
+                .collect()
         })
         .collect();
     out.extend(doc_files.into_iter().flatten());

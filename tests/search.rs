@@ -51,10 +51,13 @@ fn index_files_have_the_documented_layout() {
     assert_eq!((count(0), count(1), count(2)), (1, 12, 15));
     assert_eq!(docs, count(0) + count(1) + count(2));
     for id in 0..docs {
-        assert!(out.join(format!("search/d/{id}.js")).is_file());
+        let first = data(&out, &format!("d/{id}-0"));
+        let n = first["c"].as_u64().unwrap();
+        assert!(out.join(format!("search/d/{id}-{}.js", n - 1)).is_file());
+        assert!(!out.join(format!("search/d/{id}-{n}.js")).exists());
     }
-    assert!(!out.join(format!("search/d/{docs}.js")).exists());
-    assert_eq!(data(&out, "d/0")["u"], "reports/a-12321-4/");
+    assert!(!out.join(format!("search/d/{docs}-0.js")).exists());
+    assert_eq!(data(&out, "d/0-0")["u"], "reports/a-12321-4/");
     // Every stem and word form sits in the shard whose range holds it.
     let shard_of = |key: &str| starts.iter().rposition(|s| *s <= key).unwrap();
     for i in 0..starts.len() {
@@ -87,9 +90,9 @@ fn content_in_index_files_cannot_end_a_script() {
         "---\nid: x\ntitle: \"</script><img src=x onerror=alert(1)>\"\ndate: 2024-01-01\nsummary: \"<!-- a\"\n---\n\nBody </script> text.\n",
     )]);
     ok(&s.build());
-    let raw = std::fs::read_to_string(s.out().join("search/d/0.js")).unwrap();
+    let raw = std::fs::read_to_string(s.out().join("search/d/0-0.js")).unwrap();
     assert!(!raw.contains('<'), "{raw}");
-    assert_eq!(data(&s.out(), "d/0")["t"], "</script><img src=x onerror=alert(1)>");
+    assert_eq!(data(&s.out(), "d/0-0")["t"], "</script><img src=x onerror=alert(1)>");
 }
 
 #[test]
@@ -109,19 +112,19 @@ fn editing_one_report_rewrites_only_what_it_touches() {
     assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>());
     let changed: Vec<&String> = before.keys().filter(|k| before[*k] != after[*k]).collect();
     // The edited report's document, the shards of the old and new word, and the manifest (its version).
-    assert!(changed.contains(&&"d/1.js".to_string()), "{changed:?}");
+    assert!(changed.contains(&&"d/1-0.js".to_string()), "{changed:?}");
     assert!(changed.contains(&&"manifest.js".to_string()));
     let shards: Vec<_> = changed.iter().filter(|k| k.starts_with("t/")).collect();
     assert!(!shards.is_empty() && shards.len() <= 2, "{changed:?}");
     assert!(changed.len() <= 4 + 1, "{changed:?}");
-    assert!(!changed.iter().any(|k| k.starts_with("d/") && *k != "d/1.js"), "{changed:?}");
+    assert!(!changed.iter().any(|k| k.starts_with("d/") && *k != "d/1-0.js"), "{changed:?}");
 }
 
 #[test]
 fn portable_builds_link_results_to_index_files() {
     let s = seed();
     ok(&s.run(&["build", "--portable"]));
-    assert_eq!(data(&s.out(), "d/0")["u"], "reports/a-12321-4/index.html");
+    assert_eq!(data(&s.out(), "d/0-0")["u"], "reports/a-12321-4/index.html");
     let page = s.page("reports/a-12321-4/index.html");
     assert_eq!(page.select(&sel("form.site-search[action=\"../../search/index.html\"]")).count(), 1);
 }

@@ -80,6 +80,9 @@ before(() => {
   write(root, "content/reports/r4.md", report("r4", "2021-06-15", "de", "iran", "torture",
     "Iran: Haftbedingungen",
     "In den Gefängnissen berichteten Häftlinge von Folter der Polizei bei Verhören [@ai-2023]."));
+  const filler = Array.from({ length: 90 }, (_, i) => `Absatz ${i + 1} beschreibt die allgemeine Lage ohne besondere Ereignisse.`).join("\n\n");
+  write(root, "content/reports/r5.md", report("r5", "2020-02-02", "de", "iran", "police", "Iran: Lange Chronik",
+    `${filler}\n\nZuletzt meldete die Chronik einen Grenzzwischenfall am Fluss [@ai-2023].`));
   site = build(root);
   const seedRoot = path.join(tmp, "seed");
   fs.cpSync(path.join(repo, "tests/fixtures/seed"), seedRoot, { recursive: true });
@@ -144,7 +147,7 @@ test("filters combine and are counted; an empty query with filters lists reports
   // A facet's own counts ignore its own filter, so other countries stay selectable.
   assert.equal(country(k, "iran"), 1);
   const list = await run(site, "", { kind: ["report"], country: ["iran"] });
-  assert.deepEqual(list.urls, ["reports/r2/", "reports/r4/"]);
+  assert.deepEqual(list.urls, ["reports/r2/", "reports/r4/", "reports/r5/"]);
   const both = await run(site, "", { kind: ["report"], country: ["iran", "kazakhstan"], year: ["2022", "2024"] });
   assert.deepEqual(both.urls, ["reports/r1/", "reports/r3/"]);
   const none = await run(site, "");
@@ -164,7 +167,7 @@ test("organisations cited is a filter, loaded only when used", async () => {
   assert.deepEqual(named, { "Amnesty International": 2, "Human Rights Watch": 1 });
   const ai = await run(engineFor(site), "", { kind: ["report"], organisation: ["ai"] });
   assert.ok(ai.engine.loaded.includes("facet-organisation"));
-  assert.deepEqual(ai.urls, ["reports/r1/", "reports/r2/", "reports/r4/"]);
+  assert.deepEqual(ai.urls, ["reports/r1/", "reports/r2/", "reports/r4/", "reports/r5/"]);
 });
 
 test("a query loads the manifest and its shard, then the facet lists for counts, never the whole index", async () => {
@@ -184,8 +187,27 @@ test("snippets mark the query's words and content stays text", async () => {
   assert.equal(segs.map((s) => s.text).join(""), "<img src=x onerror=alert(1)>");
   assert.deepEqual(Array.from(segs.filter((s) => s.mark), (s) => s.text), ["alert"]);
   const f = await run(site, "Folter");
-  const snip = f.engine.highlight(await f.engine.passage(f.ids[0], f.passage.get(f.ids[0])), f.parsed, 12);
+  const snip = f.engine.highlight((await f.engine.doc(f.ids[0], f.passage.get(f.ids[0]))).x, f.parsed, 12);
   assert.ok(snip.some((s) => s.mark && s.text === "Folter"));
+});
+
+test("long texts come in passages; a result loads the passage holding its word", async () => {
+  const r = await run(site, "Grenzzwischenfall");
+  assert.deepEqual(r.urls, ["reports/r5/"]);
+  const id = r.ids[0];
+  const first = await r.engine.doc(id, 0);
+  assert.ok(first.c >= 2, `${first.c} passages`);
+  const k = r.passage.get(id);
+  assert.equal(k, first.c - 1);
+  const d = await r.engine.doc(id, k);
+  assert.ok(d.x.includes("Grenzzwischenfall"));
+  assert.equal(d.t, "Iran: Lange Chronik");
+  const snip = r.engine.highlight(d.x, r.parsed, 16);
+  assert.deepEqual(Array.from(snip.filter((x) => x.mark), (x) => x.text), ["Grenzzwischenfall"]);
+  // Phrases are checked against every passage.
+  assert.deepEqual((await run(site, '"einen Grenzzwischenfall am Fluss"')).urls, ["reports/r5/"]);
+  assert.deepEqual((await run(site, '"Absatz 3 beschreibt"')).urls, ["reports/r5/"]);
+  assert.deepEqual((await run(site, '"Absatz 3 meldete"')).urls, []);
 });
 
 test("identifiers, gender forms and document symbols are found", async () => {

@@ -361,21 +361,24 @@
     });
   };
 
-  Engine.prototype.doc = function (id) { return this.file("d/" + id); };
-
-  // The text of passage k of a document (short documents keep their text in the head).
-  Engine.prototype.passage = function (id, k) {
+  // A document's passage k: its text "x" with the document's title, address, kind, metadata and summary.
+  Engine.prototype.doc = function (id, k) {
     var self = this;
-    return this.doc(id).then(function (d) { return d.c ? self.file("d/" + id + "-" + Math.min(k, d.c - 1)) : d.x; });
+    if (!k) return this.file("d/" + id + "-0");
+    return this.file("d/" + id + "-0").then(function (first) {
+      return self.file("d/" + id + "-" + Math.min(k, first.c - 1));
+    });
   };
 
   // The whole text of a document: title, summary and every passage.
   Engine.prototype.fullText = function (id) {
     var self = this;
-    return this.doc(id).then(function (d) {
-      var parts = [];
-      for (var k = 0; k < (d.c || 1); k++) parts.push(self.passage(id, k));
-      return Promise.all(parts).then(function (p) { return d.t + "\n" + d.s + "\n" + p.join("\n"); });
+    return this.doc(id, 0).then(function (d) {
+      var parts = [d];
+      for (var k = 1; k < d.c; k++) parts.push(self.file("d/" + id + "-" + k));
+      return Promise.all(parts).then(function (p) {
+        return d.t + "\n" + d.s + "\n" + p.map(function (x) { return x.x; }).join("\n");
+      });
     });
   };
 
@@ -610,12 +613,9 @@
     var ids = r.ids.slice(shown, shown + PAGE);
     shown += ids.length;
     more.hidden = shown >= r.ids.length;
-    return Promise.all(ids.map(function (id) {
-      return Promise.all([engine.doc(id), engine.passage(id, r.passage.get(id) || 0)]);
-    })).then(function (docs) {
+    return Promise.all(ids.map(function (id) { return engine.doc(id, r.passage.get(id) || 0); })).then(function (docs) {
       if (mine !== run) return;
-      docs.forEach(function (dp) {
-        var d = dp[0];
+      docs.forEach(function (d) {
         var li = el("li", "result kind-" + m.facets[0].values[d.k][0]);
         var h = el("h3");
         var a = el("a");
@@ -627,7 +627,7 @@
         meta.appendChild(el("span", "result-kind", m.facets[0].values[d.k][1]));
         if (d.m) meta.appendChild(document.createTextNode(" · " + d.m));
         li.appendChild(meta);
-        var text = (d.s ? d.s + "\n" : "") + dp[1];
+        var text = (d.s ? d.s + "\n" : "") + d.x;
         if (text.trim()) {
           var p = el("p", "result-snippet");
           p.lang = d.l;
