@@ -5,7 +5,8 @@
 //! `render` (pages through the theme) → `write` (atomic output).
 //!
 //! `markdown` is comrak behind one door, `text` holds dates and words per language,
-//! `diag` the diagnostics every stage reports into.
+//! `diag` the diagnostics every stage reports into. `serve` is the live preview of
+//! `dossier serve`.
 
 pub mod config;
 pub mod diag;
@@ -13,6 +14,7 @@ pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod render;
+pub mod serve;
 pub mod text;
 pub mod write;
 pub mod yaml;
