@@ -148,6 +148,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), String> {
         a => a.to_string(),
     };
     let url = format!("http://{host}/");
+    let mut watch = Watch::start(&opts.root)?;
     let server = Arc::new(Server::new());
     let mut builder = Builder::new(opts, &url);
 
@@ -173,7 +174,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), String> {
     if opts.open {
         open_browser(&url);
     }
-    let result = watch_loop(opts, &server, &mut builder);
+    let result = watch_loop(&mut watch, &server, &mut builder);
     server.stop();
     eprintln!("Stopped.");
     result
@@ -375,43 +376,60 @@ fn page_kind(path: &str) -> &'static str {
 // ---------------------------------------------------------------------------------------
 // Watching
 
-/// Watches the site and rebuilds after each burst of changes, until Ctrl-C.
-fn watch_loop(opts: &ServeOptions, server: &Server, builder: &mut Builder) -> Result<(), String> {
-    let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
-    let mut watcher: Box<dyn Watcher> = match notify::recommended_watcher(tx.clone()) {
-        Ok(w) => Box::new(w),
-        Err(e) => {
-            eprintln!("warning: file events are not available ({e}); checking for changes twice a second");
-            let config = notify::Config::default().with_poll_interval(Duration::from_millis(500));
-            Box::new(notify::PollWatcher::new(tx, config).map_err(|e| format!("cannot watch the site: {e}"))?)
-        }
-    };
-    let root = opts.root.clone();
-    let canonical_root = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
-    let mut watching: Vec<&str> = Vec::new();
-    let add_watches = |watcher: &mut Box<dyn Watcher>, watching: &mut Vec<&str>| {
-        if !watching.contains(&"") {
-            // The site's folder itself, not recursive: site.toml, and watched folders appearing.
-            if watcher.watch(&root, RecursiveMode::NonRecursive).is_ok() {
-                watching.push("");
+/// The file watcher and where its events arrive.
+struct Watch {
+    watcher: Box<dyn Watcher>,
+    events: mpsc::Receiver<notify::Result<notify::Event>>,
+    root: PathBuf,
+    canonical_root: PathBuf,
+    /// The watched folders, by name; "" is the site's folder itself.
+    watching: Vec<&'static str>,
+}
+
+impl Watch {
+    /// Starts watching before the first build, so no change made during it is lost.
+    fn start(root: &Path) -> Result<Watch, String> {
+        let (tx, events) = mpsc::channel::<notify::Result<notify::Event>>();
+        let watcher: Box<dyn Watcher> = match notify::recommended_watcher(tx.clone()) {
+            Ok(w) => Box::new(w),
+            Err(e) => {
+                eprintln!("warning: file events are not available ({e}); checking for changes twice a second");
+                let config = notify::Config::default().with_poll_interval(Duration::from_millis(500));
+                Box::new(notify::PollWatcher::new(tx, config).map_err(|e| format!("cannot watch the site: {e}"))?)
             }
+        };
+        let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        let mut w = Watch { watcher, events, root: root.to_path_buf(), canonical_root, watching: Vec::new() };
+        w.add_watches();
+        Ok(w)
+    }
+
+    /// Watches the site's folder (for site.toml, and watched folders that appear) and each
+    /// watched folder that exists and is not watched yet.
+    fn add_watches(&mut self) {
+        if !self.watching.contains(&"") && self.watcher.watch(&self.root, RecursiveMode::NonRecursive).is_ok() {
+            self.watching.push("");
         }
         for name in WATCHED.iter().filter(|n| **n != "site.toml") {
-            if !watching.contains(name)
-                && root.join(name).is_dir()
-                && watcher.watch(&root.join(name), RecursiveMode::Recursive).is_ok()
+            let dir = self.root.join(name);
+            if !self.watching.contains(name)
+                && dir.is_dir()
+                && self.watcher.watch(&dir, RecursiveMode::Recursive).is_ok()
             {
-                watching.push(name);
+                self.watching.push(name);
             }
         }
-    };
-    add_watches(&mut watcher, &mut watching);
+    }
+}
 
+/// Rebuilds after each burst of changes, until Ctrl-C.
+fn watch_loop(watch: &mut Watch, server: &Server, builder: &mut Builder) -> Result<(), String> {
+    let (root, canonical_root) = (watch.root.clone(), watch.canonical_root.clone());
     loop {
         if STOP.load(Ordering::SeqCst) {
             return Ok(());
         }
-        let first = match rx.recv_timeout(Duration::from_millis(100)) {
+        let first = match watch.events.recv_timeout(Duration::from_millis(100)) {
             Ok(ev) => ev,
             Err(mpsc::RecvTimeoutError::Timeout) => continue,
             Err(mpsc::RecvTimeoutError::Disconnected) => return Err("the file watcher stopped".into()),
@@ -424,14 +442,14 @@ fn watch_loop(opts: &ServeOptions, server: &Server, builder: &mut Builder) -> Re
         // Debounce: wait until the files have been quiet for a moment.
         let burst = Instant::now();
         while burst.elapsed() < MAX_WAIT {
-            match rx.recv_timeout(QUIET) {
+            match watch.events.recv_timeout(QUIET) {
                 Ok(ev) => collect_event(ev, &root, &canonical_root, &mut changed),
                 Err(_) => break,
             }
         }
         changed.sort();
         changed.dedup();
-        add_watches(&mut watcher, &mut watching);
+        watch.add_watches();
 
         let start = Instant::now();
         let old = server.snapshot();
