@@ -177,6 +177,17 @@ struct Link {
 
 /// Renders every page of the site. Template errors go to `diags`.
 pub fn render(site: &Site, tera: &Tera, diags: &mut Diagnostics) -> Vec<OutFile> {
+    render_selected(site, tera, diags, &|_| true)
+}
+
+/// Renders only the files whose output path (`reports/x/index.html`, `atom.xml`, `style.css`)
+/// `select` accepts; `dossier serve` uses it to redo just the pages a change affects.
+pub fn render_selected(
+    site: &Site,
+    tera: &Tera,
+    diags: &mut Diagnostics,
+    select: &dyn Fn(&str) -> bool,
+) -> Vec<OutFile> {
     let r = Renderer { site, tera, cards: site.reports.iter().map(|r| card(site, r)).collect() };
     let mut jobs: Vec<Job> = vec![
         Job::Home,
@@ -198,6 +209,9 @@ pub fn render(site: &Site, tera: &Tera, diags: &mut Diagnostics) -> Vec<OutFile>
     jobs.extend((0..site.sources.len()).map(Job::Source));
     jobs.extend((0..site.pages.len()).map(Job::Page));
 
+    let html_paths: Vec<String> =
+        jobs.iter().map(|j| file_of(&r.job_path(j))).filter(|p| p.ends_with(".html") && p != "404.html").collect();
+    jobs.retain(|j| select(&file_of(&r.job_path(j))));
     let results: Vec<Result<OutFile, tera::Error>> = jobs.par_iter().map(|j| r.job(j)).collect();
     let mut out = Vec::with_capacity(results.len() + 3 + site.statics.len());
     let mut seen = std::collections::BTreeSet::new();
@@ -212,15 +226,21 @@ pub fn render(site: &Site, tera: &Tera, diags: &mut Diagnostics) -> Vec<OutFile>
             }
         }
     }
-    let html_paths: Vec<String> =
-        out.iter().filter(|f| f.path.ends_with(".html") && f.path != "404.html").map(|f| f.path.clone()).collect();
-    for extra in [r.feed(), r.sitemap(&html_paths), r.plain("robots.txt")] {
-        match extra {
+    let extras: [(&str, &dyn Fn() -> Result<OutFile, tera::Error>); 3] = [
+        ("atom.xml", &|| r.feed()),
+        ("sitemap.xml", &|| r.sitemap(&html_paths)),
+        ("robots.txt", &|| r.plain("robots.txt")),
+    ];
+    for (path, make) in extras {
+        if !select(path) {
+            continue;
+        }
+        match make() {
             Ok(f) => out.push(f),
             Err(e) => diags.push(template_error(site, &e)),
         }
     }
-    for s in &site.statics {
+    for s in site.statics.iter().filter(|s| select(&s.path)) {
         out.push(OutFile { path: s.path.clone(), data: OutData::Static(s.data.clone()) });
     }
     out
@@ -248,7 +268,7 @@ struct Renderer<'a> {
 }
 
 /// The file a site path is written to: `reports/x/` → `reports/x/index.html`.
-fn file_of(path: &str) -> String {
+pub fn file_of(path: &str) -> String {
     if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.to_string() }
 }
 
@@ -357,6 +377,25 @@ impl Renderer<'_> {
 
     fn link(&self, section: &str, slug: &str) -> String {
         site_path(section, slug, self.site.portable)
+    }
+
+    /// The site path a job renders, as the job itself computes it.
+    fn job_path(&self, job: &Job) -> String {
+        let site = self.site;
+        match *job {
+            Job::Home => self.link("", ""),
+            Job::NotFound => "404.html".into(),
+            Job::Reports(1) => self.link("reports", ""),
+            Job::Reports(n) => self.link("reports", &format!("page/{n}")),
+            Job::Report(i) => site.reports[i].path.clone(),
+            Job::TermIndex(kind) => self.link(kind, ""),
+            Job::Term(kind, i) => self.terms(kind)[i].path.clone(),
+            Job::Organisations => self.link("organisations", ""),
+            Job::Organisation(i) => site.organisations[i].path.clone(),
+            Job::Sources => self.link("sources", ""),
+            Job::Source(i) => site.sources[i].path.clone(),
+            Job::Page(i) => site.pages[i].path.clone(),
+        }
     }
 
     fn job(&self, job: &Job) -> Result<OutFile, tera::Error> {

@@ -10,10 +10,13 @@
 
 use crate::diag::{Diagnostics, Severity};
 use crate::load::StaticData;
+use crate::model::{self, Report, Site, Term};
+use crate::render::file_of;
 use crate::render::{OutData, OutFile};
-use crate::{Failure, model};
+use crate::{load, render};
 use notify::{EventKind, RecursiveMode, Watcher};
 use std::collections::HashMap;
+use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -153,7 +156,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), String> {
     let mut builder = Builder::new(opts, &url);
 
     let start = Instant::now();
-    match builder.build() {
+    match builder.build(None) {
         Ok(b) => {
             eprintln!("Built {} pages ({} files) in {} ms", b.pages, b.files.len(), start.elapsed().as_millis());
             server.publish(b.files, builder.generation);
@@ -233,6 +236,8 @@ fn open_browser(url: &str) {
 struct BuiltFiles {
     files: Files,
     pages: usize,
+    /// How many files were rendered (or read) anew.
+    rendered: usize,
 }
 
 /// Builds the site into served files, reusing unchanged entries (and their ETags) of the
@@ -244,6 +249,8 @@ struct Builder {
     generation: u64,
     nonce: String,
     previous: Arc<Files>,
+    /// The model of the last good build, to compare the next one with.
+    last: Option<Site>,
 }
 
 impl Builder {
@@ -256,31 +263,71 @@ impl Builder {
             generation: 0,
             nonce: format!("{:x}", std::process::id()),
             previous: Arc::new(HashMap::new()),
+            last: None,
         }
     }
 
-    /// A full build. On failure, the diagnostics as text.
-    fn build(&mut self) -> Result<BuiltFiles, String> {
-        let mut diags = Diagnostics::default();
-        let result = crate::run(&self.root, &self.options, false, true, &mut diags);
-        let printed: Vec<String> = diags.sorted().iter().map(|d| d.to_string()).collect();
-        let built = match result {
-            Ok(b) => b,
-            Err(Failure::Content) => {
-                let e = diags.count(Severity::Error);
-                return Err(format!("{}\n\nbuild failed: {e} errors", printed.join("\n\n")));
-            }
-            Err(Failure::Usage(m) | Failure::Io(m)) => return Err(format!("error: {m}")),
+    /// Builds the site. With the files that changed since the last good build, and when
+    /// they are all reports, only the pages they affect are rendered again; everything
+    /// else keeps its entry. On failure, the diagnostics as text.
+    fn build(&mut self, changed: Option<&[PathBuf]>) -> Result<BuiltFiles, String> {
+        let failed = |diags: &Diagnostics| {
+            let printed: Vec<String> = diags.sorted().iter().map(|d| d.to_string()).collect();
+            format!("{}\n\nbuild failed: {} errors", printed.join("\n\n"), diags.count(Severity::Error))
         };
-        for p in &printed {
-            eprintln!("{p}\n");
+        crate::markdown::memo_next_build();
+        let mut diags = Diagnostics::default();
+        let content = match load::load(&self.root, &mut diags) {
+            Ok(Some(c)) => c,
+            Ok(None) => return Err(failed(&diags)),
+            Err(load::LoadError::Usage(m) | load::LoadError::Io(m)) => return Err(format!("error: {m}")),
+        };
+        let site = model::build(content, &self.options, &mut diags);
+        let tera = render::templates(&site, &mut diags);
+        let Some(tera) = tera.filter(|_| !diags.has_errors()) else { return Err(failed(&diags)) };
+
+        let only_reports = changed.is_some_and(|c| c.iter().all(|p| p.starts_with("content/reports")));
+        let selection = match (&self.last, only_reports) {
+            (Some(old), true) => Some(affected(old, &site, changed.unwrap_or_default())),
+            _ => None,
+        };
+        let all_paths = Mutex::new(Vec::new());
+        let select = |path: &str| {
+            all_paths.lock().unwrap_or_else(|e| e.into_inner()).push(path.to_string());
+            selection.as_ref().is_none_or(|s| s.contains(path))
+        };
+        let out = render::render_selected(&site, &tera, &mut diags, &select);
+        if diags.has_errors() {
+            return Err(failed(&diags));
+        }
+        for d in diags.sorted() {
+            eprintln!("{d}\n");
         }
         self.generation += 1;
-        // Hook for the search index: when the site gains search files, they are produced
-        // by `render` with the other files and arrive here like any other page.
-        let files = self.to_entries(built.files);
+        let rendered = out.len();
+        // Hook for the search index (src/search.rs): once it exists, refresh here the search
+        // files of the pages in `out`, and add them to `files` like any other file.
+        let mut files = self.to_entries(out);
+        let all_paths = all_paths.into_inner().unwrap_or_else(|e| e.into_inner());
+        for path in &all_paths {
+            if !files.contains_key(path) {
+                match self.previous.get(path) {
+                    Some(e) => {
+                        files.insert(path.clone(), e.clone());
+                    }
+                    // Not rendered and not known: should not happen, but a full build is always right.
+                    None if selection.is_some() => {
+                        self.last = None;
+                        return self.build(None);
+                    }
+                    None => {}
+                }
+            }
+        }
+        let pages = all_paths.iter().filter(|p| p.ends_with(".html")).count();
         self.previous = Arc::new(files.clone());
-        Ok(BuiltFiles { files, pages: built.pages })
+        self.last = Some(site);
+        Ok(BuiltFiles { files, pages, rendered })
     }
 
     /// Turns rendered files into served entries: the reload script goes into every HTML
@@ -321,6 +368,132 @@ impl Builder {
         }
         std::fs::read(&real).map_err(|e| e.to_string())
     }
+}
+
+/// The output files a change of `changed` (all reports) may affect, comparing the model of
+/// the last good build with the new one. Reports are matched by id, sources by key,
+/// organisations and terms by path. A report counts as changed when its file changed or
+/// when anything shown in its card (title, date, terms and their counts …) differs; every
+/// page that shows a changed report is rendered again, and so are the pages summing up the
+/// whole site (home, indexes, feed, sitemap, 404, plain pages).
+fn affected(old: &Site, new: &Site, changed: &[PathBuf]) -> HashSet<String> {
+    let old_ids: HashMap<&str, usize> = old.reports.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    let new_ids: HashMap<&str, usize> = new.reports.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    let in_changed = |r: &Report| changed.iter().any(|c| *c == r.file);
+    let mut dirty: HashSet<&str> = HashSet::new();
+    for r in old.reports.iter().filter(|r| in_changed(r) || !new_ids.contains_key(r.id.as_str())) {
+        dirty.insert(&r.id);
+    }
+    for (i, r) in new.reports.iter().enumerate() {
+        let same = old_ids.get(r.id.as_str()).is_some_and(|&o| card_key(old, o) == card_key(new, i));
+        if in_changed(r) || !same {
+            dirty.insert(&r.id);
+        }
+    }
+    let ids =
+        |site: &Site, idxs: &[usize]| -> Vec<String> { idxs.iter().map(|&i| site.reports[i].id.clone()).collect() };
+    let touches = |site: &Site, idxs: &[usize]| idxs.iter().any(|&i| dirty.contains(site.reports[i].id.as_str()));
+    let mut out: HashSet<String> = HashSet::new();
+    let mut add = |path: &str| {
+        out.insert(file_of(path));
+    };
+
+    for r in new.reports.iter().filter(|r| dirty.contains(r.id.as_str())) {
+        add(&r.path);
+    }
+    let old_sources: HashMap<&str, &model::Source> = old.sources.iter().map(|s| (s.key.as_str(), s)).collect();
+    for s in &new.sources {
+        let users: Vec<usize> = s.cited_by.iter().map(|u| u.report).collect();
+        let excerpted: Vec<usize> = s.excerpts.iter().map(|x| x.0).collect();
+        let same = old_sources.get(s.key.as_str()).is_some_and(|o| {
+            let old_users: Vec<usize> = o.cited_by.iter().map(|u| u.report).collect();
+            ids(old, &old_users) == ids(new, &users) && o.excerpts.len() == s.excerpts.len()
+        });
+        if !same || touches(new, &users) || touches(new, &excerpted) || changed.contains(&s.file) {
+            add(&s.path);
+        }
+    }
+    let org_key = |site: &Site, o: &model::Organisation| {
+        let docs: Vec<String> = o
+            .sources
+            .iter()
+            .map(|&s| {
+                let s = &site.sources[s];
+                format!("{}|{}|{}|{:?}|{}", s.key, s.title, s.date.iso(), s.url, s.cited_by.len())
+            })
+            .collect();
+        (docs, ids(site, &o.reports))
+    };
+    let old_orgs: HashMap<&str, &model::Organisation> =
+        old.organisations.iter().map(|o| (o.path.as_str(), o)).collect();
+    for o in &new.organisations {
+        let same = old_orgs.get(o.path.as_str()).is_some_and(|p| org_key(old, p) == org_key(new, o));
+        if !same || touches(new, &o.reports) {
+            add(&o.path);
+        }
+    }
+    let old_terms: HashMap<&str, &Term> = kinds(old).into_iter().map(|t| (t.path.as_str(), t)).collect();
+    for t in kinds(new) {
+        let same = old_terms
+            .get(t.path.as_str())
+            .is_some_and(|o| o.name == t.name && ids(old, &o.reports) == ids(new, &t.reports));
+        if !same || touches(new, &t.reports) {
+            add(&t.path);
+        }
+    }
+    // The paged list of all reports: a page changes when its reports or the page count do.
+    let size = new.config.listing.page_size;
+    let all_old: Vec<usize> = (0..old.reports.len()).collect();
+    let all_new: Vec<usize> = (0..new.reports.len()).collect();
+    let (old_order, new_order) = (ids(old, &all_old), ids(new, &all_new));
+    let pages = new.reports.len().div_ceil(size).max(1);
+    for n in 1..=pages {
+        let range = |v: &[String]| v[((n - 1) * size).min(v.len())..(n * size).min(v.len())].to_vec();
+        let idxs: Vec<usize> = (((n - 1) * size)..(n * size).min(new.reports.len())).collect();
+        if old.reports.len() != new.reports.len() || range(&old_order) != range(&new_order) || touches(new, &idxs) {
+            let slug = if n == 1 { String::new() } else { format!("page/{n}") };
+            add(&model::site_path("reports", &slug, new.portable));
+        }
+    }
+    // Pages that sum up the whole site, and the plain pages: few, always rendered.
+    for section in ["", "countries", "topics", "years", "languages", "organisations", "sources"] {
+        add(&model::site_path(section, "", new.portable));
+    }
+    for p in &new.pages {
+        add(&p.path);
+    }
+    for extra in ["404.html", "atom.xml", "sitemap.xml", "robots.txt"] {
+        out.insert(extra.to_string());
+    }
+    out
+}
+
+fn kinds(site: &Site) -> Vec<&Term> {
+    site.countries.iter().chain(&site.topics).chain(&site.years).chain(&site.languages).collect()
+}
+
+/// Everything a listing shows of a report: when it differs between two builds, every page
+/// listing the report is rendered again.
+fn card_key(site: &Site, i: usize) -> String {
+    let r = &site.reports[i];
+    let terms = |terms: &[Term], idxs: &[usize]| -> Vec<(String, String, usize)> {
+        idxs.iter()
+            .map(|&t| (terms[t].name_in(&r.language).to_string(), terms[t].path.clone(), terms[t].reports.len()))
+            .collect()
+    };
+    format!(
+        "{}|{}|{}|{}|{:?}|{:?}|{}|{:?}|{:?}|{:?}",
+        r.title,
+        r.path,
+        r.date.iso(),
+        r.language,
+        r.kind,
+        r.summary,
+        site.languages[r.language_term].path,
+        terms(&site.countries, &r.countries),
+        terms(&site.topics, &r.topics),
+        site.years[r.year].path,
+    )
 }
 
 /// What a rebuild changed, by kind of page: "1 report, 3 sources, 2 listings".
@@ -453,12 +626,16 @@ fn watch_loop(watch: &mut Watch, server: &Server, builder: &mut Builder) -> Resu
 
         let start = Instant::now();
         let old = server.snapshot();
-        match builder.build() {
+        match builder.build(Some(&changed)) {
             Ok(b) => {
                 let summary = touched(&old, &b.files);
                 let ms = start.elapsed().as_millis();
                 let what = changed.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
-                eprintln!("Rebuilt in {ms} ms after {what}: {summary}");
+                eprintln!(
+                    "Rebuilt in {ms} ms after {what}: {summary} ({} of {} files rendered)",
+                    b.rendered,
+                    b.files.len()
+                );
                 server.publish(b.files, builder.generation);
             }
             Err(e) => {

@@ -434,3 +434,58 @@ fn a_taken_port_moves_to_the_next_free_one() {
     assert!(text.contains(&format!("Port {port} is taken")), "{text}");
     assert!(!text.contains(&format!("Serving at http://127.0.0.1:{port}/")), "{text}");
 }
+
+/// Every file of the served site, compared with what `dossier build` writes for the same
+/// content (the reload script taken out).
+fn assert_matches_full_build(s: &Site, srv: &Served) {
+    let out = tempfile::tempdir().unwrap();
+    let out = out.path().join("public");
+    let base = format!("http://{}/", srv.addr);
+    ok(&s.run(&["build", "--out", out.to_str().unwrap(), "--base-url", &base]));
+    for f in walk(&out).into_iter().filter(|f| f != ".dossier-output") {
+        let want = std::fs::read_to_string(out.join(&f)).unwrap();
+        let r = srv.get(&format!("/{f}"));
+        assert_eq!(r.status, 200, "{f}");
+        let mut got = r.body.clone();
+        if let Some(a) = got.find("<script id=\"dossier-live\"") {
+            let b = a + got[a..].find("</script>\n").unwrap() + "</script>\n".len();
+            got.replace_range(a..b, "");
+        }
+        assert!(got == want, "{f} differs from a full build:\n--- served\n{got}\n--- built\n{want}");
+    }
+}
+
+#[test]
+fn incremental_rebuilds_match_a_full_build() {
+    let s = site();
+    s.write("site.toml", &format!("{SITE_TOML}[listing]\npage_size = 2\n"));
+    for (id, date, country) in
+        [("r-a", "2023-01-05", "Austria"), ("r-b", "2023-06-01", "Kazakhstan"), ("r-c", "2022-02-02", "Austria")]
+    {
+        s.write(&format!("content/reports/{id}.md"), &report(id, date, country, &format!("Report {id}")));
+    }
+    let mut srv = Served::start(&s);
+    assert_matches_full_build(&s, &srv);
+    let steps: [(&str, &dyn Fn()); 6] = [
+        ("a new title", &|| s.write("content/reports/r-a.md", &report("r-a", "2023-01-05", "Austria", "Renamed A"))),
+        ("another country", &|| {
+            s.write("content/reports/r-b.md", &report("r-b", "2023-06-01", "Austria", "Report r-b"))
+        }),
+        ("a new report", &|| s.write("content/reports/r-d.md", &report("r-d", "2021-01-01", "Germany", "Report r-d"))),
+        ("a later date", &|| s.write("content/reports/r-c.md", &report("r-c", "2025-01-01", "Austria", "Report r-c"))),
+        ("a deleted report", &|| std::fs::remove_file(s.root().join("content/reports/r-two.md")).unwrap()),
+        ("a new source file", &|| {
+            s.write(
+                "content/sources/more.yaml",
+                "hrw-2023:\n  organisation: hrw\n  title: World Report 2023\n  date: 2023-01-12\n",
+            )
+        }),
+    ];
+    for (what, step) in steps {
+        step();
+        let line = srv.wait_line("Rebuilt in ");
+        eprintln!("{what}: {line}");
+        assert_matches_full_build(&s, &srv);
+    }
+    assert_eq!(srv.get("/reports/r-two/").status, 404);
+}
