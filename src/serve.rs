@@ -238,6 +238,8 @@ struct BuiltFiles {
     pages: usize,
     /// How many files were rendered (or read) anew.
     rendered: usize,
+    /// Where the time went.
+    phases: String,
 }
 
 /// Builds the site into served files, reusing unchanged entries (and their ETags) of the
@@ -276,6 +278,7 @@ impl Builder {
             format!("{}\n\nbuild failed: {} errors", printed.join("\n\n"), diags.count(Severity::Error))
         };
         crate::markdown::memo_next_build();
+        let started = Instant::now();
         let mut diags = Diagnostics::default();
         let content = match load::load(&self.root, &mut diags) {
             Ok(Some(c)) => c,
@@ -286,6 +289,7 @@ impl Builder {
         let tera = render::templates(&site, &mut diags);
         let Some(tera) = tera.filter(|_| !diags.has_errors()) else { return Err(failed(&diags)) };
 
+        let modelled = started.elapsed();
         let only_reports = changed.is_some_and(|c| c.iter().all(|p| p.starts_with("content/reports")));
         let selection = match (&self.last, only_reports) {
             (Some(old), true) => Some(affected(old, &site, changed.unwrap_or_default())),
@@ -300,6 +304,11 @@ impl Builder {
         if diags.has_errors() {
             return Err(failed(&diags));
         }
+        let phases = format!(
+            "load and model {} ms, compare and render {} ms",
+            modelled.as_millis(),
+            (started.elapsed() - modelled).as_millis()
+        );
         for d in diags.sorted() {
             eprintln!("{d}\n");
         }
@@ -327,7 +336,7 @@ impl Builder {
         let pages = all_paths.iter().filter(|p| p.ends_with(".html")).count();
         self.previous = Arc::new(files.clone());
         self.last = Some(site);
-        Ok(BuiltFiles { files, pages, rendered })
+        Ok(BuiltFiles { files, pages, rendered, phases })
     }
 
     /// Turns rendered files into served entries: the reload script goes into every HTML
@@ -632,9 +641,10 @@ fn watch_loop(watch: &mut Watch, server: &Server, builder: &mut Builder) -> Resu
                 let ms = start.elapsed().as_millis();
                 let what = changed.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
                 eprintln!(
-                    "Rebuilt in {ms} ms after {what}: {summary} ({} of {} files rendered)",
+                    "Rebuilt in {ms} ms after {what}: {summary} ({} of {} files rendered; {})",
                     b.rendered,
-                    b.files.len()
+                    b.files.len(),
+                    b.phases
                 );
                 server.publish(b.files, builder.generation);
             }
