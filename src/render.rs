@@ -226,16 +226,16 @@ pub fn render_selected(
             }
         }
     }
-    let extras: [(&str, &dyn Fn() -> Result<OutFile, tera::Error>); 3] = [
-        ("atom.xml", &|| r.feed()),
-        ("sitemap.xml", &|| r.sitemap(&html_paths)),
-        ("robots.txt", &|| r.plain("robots.txt")),
-    ];
-    for (path, make) in extras {
+    for path in ["atom.xml", "sitemap.xml", "robots.txt"] {
         if !select(path) {
             continue;
         }
-        match make() {
+        let made = match path {
+            "atom.xml" => r.feed(),
+            "sitemap.xml" => r.sitemap(&html_paths),
+            _ => r.plain(path),
+        };
+        match made {
             Ok(f) => out.push(f),
             Err(e) => diags.push(template_error(site, &e)),
         }

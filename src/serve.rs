@@ -388,7 +388,7 @@ impl Builder {
 fn affected(old: &Site, new: &Site, changed: &[PathBuf]) -> HashSet<String> {
     let old_ids: HashMap<&str, usize> = old.reports.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
     let new_ids: HashMap<&str, usize> = new.reports.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
-    let in_changed = |r: &Report| changed.iter().any(|c| *c == r.file);
+    let in_changed = |r: &Report| changed.contains(&r.file);
     let mut dirty: HashSet<&str> = HashSet::new();
     for r in old.reports.iter().filter(|r| in_changed(r) || !new_ids.contains_key(r.id.as_str())) {
         dirty.insert(&r.id);
