@@ -7,7 +7,8 @@
 //!
 //! `markdown` is comrak behind one door, `text` holds dates and words per language,
 //! `diag` the diagnostics every stage reports into, `cite` the citation data (CSL-JSON,
-//! BibTeX, JSON-LD, `reports.json`) that `render` writes next to the pages.
+//! BibTeX, JSON-LD, `reports.json`) that `render` writes next to the pages. `serve` is the
+//! live preview of `dossier serve`.
 
 pub mod cite;
 pub mod config;
@@ -17,6 +18,7 @@ pub mod markdown;
 pub mod model;
 pub mod render;
 pub mod search;
+pub mod serve;
 pub mod text;
 pub mod write;
 pub mod yaml;

@@ -1,4 +1,4 @@
-//! The `dossier` command line: build, check, init and new. Exit codes: 0 success,
+//! The `dossier` command line: build, check, serve, init and new. Exit codes: 0 success,
 //! 1 content errors, 2 usage or I/O errors.
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -55,6 +55,21 @@ enum Command {
         /// How to print diagnostics.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+    },
+    /// Build the site into memory and serve it with live reload while you edit.
+    Serve {
+        /// Port to listen on; the next free one is taken if it is in use. 0 lets the system choose.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on (default: loopback only).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Include reports and pages marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
     },
     /// Create a new site that builds at once.
     Init {
@@ -124,6 +139,16 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(f) => fail(f, &diags, "check failed"),
+            }
+        }
+        Command::Serve { port, bind, open, drafts } => {
+            let opts = dossier::serve::ServeOptions { root: cli.root, port, bind, open, drafts };
+            match dossier::serve::serve(&opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
             }
         }
         Command::Init { dir } => match init(&dir) {

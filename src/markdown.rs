@@ -16,6 +16,7 @@ use comrak::{Anchorizer, Arena, Node, Options, ResolvedReference, format_html_wi
 use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Marks a citation in converted HTML: `\u{E000}<index>\u{E001}`.
@@ -127,9 +128,57 @@ pub fn parse_citation(label: &str) -> Option<Result<Vec<CiteItem>, String>> {
     Some(Ok(items))
 }
 
+/// Remembered conversions, for `dossier serve`, where almost every document is the same
+/// from one build to the next. Off unless [`memo_next_build`] is called.
+static MEMO: Mutex<Option<Memo>> = Mutex::new(None);
+
+type MemoKey = (u64, usize, bool);
+
+#[derive(Default)]
+struct Memo {
+    /// Conversions used by the current build.
+    current: HashMap<MemoKey, Converted>,
+    /// Those of the build before; what the current build does not use is dropped.
+    previous: HashMap<MemoKey, Converted>,
+}
+
+/// Turns the memo on and starts a new build: conversions the last build did not use are
+/// forgotten.
+pub fn memo_next_build() {
+    let mut memo = MEMO.lock().unwrap_or_else(|e| e.into_inner());
+    let m = memo.get_or_insert_with(Memo::default);
+    m.previous = std::mem::take(&mut m.current);
+}
+
 /// Converts one document. `text` must keep the file's line numbering (the loader pads
 /// the body), so every position reported is a position in the file.
 pub fn convert(text: &str, opts: MdOptions) -> Converted {
+    if MEMO.lock().unwrap_or_else(|e| e.into_inner()).is_none() {
+        return convert_text(text, opts);
+    }
+    let mut h = std::hash::DefaultHasher::new();
+    text.hash(&mut h);
+    let key = (h.finish(), text.len(), opts.allow_html);
+    {
+        let mut memo = MEMO.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(m) = memo.as_mut() {
+            if let Some(c) = m.current.get(&key) {
+                return c.clone();
+            }
+            if let Some(c) = m.previous.remove(&key) {
+                m.current.insert(key, c.clone());
+                return c;
+            }
+        }
+    }
+    let c = convert_text(text, opts);
+    if let Some(m) = MEMO.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+        m.current.insert(key, c.clone());
+    }
+    c
+}
+
+fn convert_text(text: &str, opts: MdOptions) -> Converted {
     let parsed: Arc<Mutex<Vec<Result<Vec<CiteItem>, String>>>> = Arc::default();
     let mut options = Options::default();
     options.extension.strikethrough = true;

@@ -178,6 +178,17 @@ struct Link {
 
 /// Renders every page of the site. Template errors go to `diags`.
 pub fn render(site: &Site, tera: &Tera, diags: &mut Diagnostics) -> Vec<OutFile> {
+    render_selected(site, tera, diags, &|_| true)
+}
+
+/// Renders only the files whose output path (`reports/x/index.html`, `atom.xml`, `style.css`)
+/// `select` accepts; `dossier serve` uses it to redo just the pages a change affects.
+pub fn render_selected(
+    site: &Site,
+    tera: &Tera,
+    diags: &mut Diagnostics,
+    select: &dyn Fn(&str) -> bool,
+) -> Vec<OutFile> {
     let r = Renderer { site, tera, cards: site.reports.iter().map(|r| card(site, r)).collect() };
     let mut jobs: Vec<Job> = vec![
         Job::Home,
@@ -200,6 +211,9 @@ pub fn render(site: &Site, tera: &Tera, diags: &mut Diagnostics) -> Vec<OutFile>
     jobs.extend((0..site.sources.len()).map(Job::Source));
     jobs.extend((0..site.pages.len()).map(Job::Page));
 
+    let html_paths: Vec<String> =
+        jobs.iter().map(|j| file_of(&r.job_path(j))).filter(|p| p.ends_with(".html") && p != "404.html").collect();
+    jobs.retain(|j| select(&file_of(&r.job_path(j))));
     let results: Vec<Result<OutFile, tera::Error>> = jobs.par_iter().map(|j| r.job(j)).collect();
     let mut out = Vec::with_capacity(results.len() + 3 + site.statics.len());
     let mut seen = std::collections::BTreeSet::new();
@@ -214,29 +228,46 @@ pub fn render(site: &Site, tera: &Tera, diags: &mut Diagnostics) -> Vec<OutFile>
             }
         }
     }
+    // Each report's citation files go with its page: every path is offered to `select` (so a partial rebuild
+    // knows them), and they are made whenever the page is.
     for r in &site.reports {
         let dir = crate::cite::report_dir(r);
+        let page = select(&file_of(&r.path));
         let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default() + "\n";
-        out.push(text_file(format!("{dir}{}", crate::cite::csl_file(r)), pretty(&crate::cite::report_csl(site, r))));
-        out.push(text_file(format!("{dir}{}", crate::cite::bibtex_file(r)), crate::cite::report_bibtex(site, r)));
+        let csl = format!("{dir}{}", crate::cite::csl_file(r));
+        if select(&csl) || page {
+            out.push(text_file(csl, pretty(&crate::cite::report_csl(site, r))));
+        }
+        let bib = format!("{dir}{}", crate::cite::bibtex_file(r));
+        if select(&bib) || page {
+            out.push(text_file(bib, crate::cite::report_bibtex(site, r)));
+        }
+        let sources = format!("{dir}{}", crate::cite::sources_file(r));
+        if select(&sources) || page {
+            out.push(text_file(sources, pretty(&crate::cite::sources_csl(site, r))));
+        }
+    }
+    if select("reports.json") {
         out.push(text_file(
-            format!("{dir}{}", crate::cite::sources_file(r)),
-            pretty(&crate::cite::sources_csl(site, r)),
+            "reports.json".into(),
+            serde_json::to_string_pretty(&crate::cite::reports_index(site)).unwrap_or_default() + "\n",
         ));
     }
-    out.push(text_file(
-        "reports.json".into(),
-        serde_json::to_string_pretty(&crate::cite::reports_index(site)).unwrap_or_default() + "\n",
-    ));
-    let html_paths: Vec<String> =
-        out.iter().filter(|f| f.path.ends_with(".html") && f.path != "404.html").map(|f| f.path.clone()).collect();
-    for extra in [r.feed(), r.sitemap(&html_paths), r.plain("robots.txt")] {
-        match extra {
+    for path in ["atom.xml", "sitemap.xml", "robots.txt"] {
+        if !select(path) {
+            continue;
+        }
+        let made = match path {
+            "atom.xml" => r.feed(),
+            "sitemap.xml" => r.sitemap(&html_paths),
+            _ => r.plain(path),
+        };
+        match made {
             Ok(f) => out.push(f),
             Err(e) => diags.push(template_error(site, &e)),
         }
     }
-    for s in &site.statics {
+    for s in site.statics.iter().filter(|s| select(&s.path)) {
         out.push(OutFile { path: s.path.clone(), data: OutData::Static(s.data.clone()) });
     }
     out
@@ -269,7 +300,7 @@ struct Renderer<'a> {
 }
 
 /// The file a site path is written to: `reports/x/` → `reports/x/index.html`.
-fn file_of(path: &str) -> String {
+pub fn file_of(path: &str) -> String {
     if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.to_string() }
 }
 
@@ -378,6 +409,26 @@ impl Renderer<'_> {
 
     fn link(&self, section: &str, slug: &str) -> String {
         site_path(section, slug, self.site.portable)
+    }
+
+    /// The site path a job renders, as the job itself computes it.
+    fn job_path(&self, job: &Job) -> String {
+        let site = self.site;
+        match *job {
+            Job::Home => self.link("", ""),
+            Job::NotFound => "404.html".into(),
+            Job::Reports(1) => self.link("reports", ""),
+            Job::Reports(n) => self.link("reports", &format!("page/{n}")),
+            Job::Report(i) => site.reports[i].path.clone(),
+            Job::TermIndex(kind) => self.link(kind, ""),
+            Job::Term(kind, i) => self.terms(kind)[i].path.clone(),
+            Job::Organisations => self.link("organisations", ""),
+            Job::Organisation(i) => site.organisations[i].path.clone(),
+            Job::Sources => self.link("sources", ""),
+            Job::Source(i) => site.sources[i].path.clone(),
+            Job::Page(i) => site.pages[i].path.clone(),
+            Job::Search => self.link("search", ""),
+        }
     }
 
     fn job(&self, job: &Job) -> Result<OutFile, tera::Error> {

@@ -1,0 +1,1077 @@
+//! `dossier serve`: a live preview for writing reports. It builds the site into memory,
+//! serves it over HTTP (loopback by default), watches the site's files and rebuilds after
+//! every change. Open pages reload themselves through server-sent events and keep their
+//! scroll position; a content or template error keeps the last good pages online and shows
+//! the error, with file:line:column, as an overlay. Nothing is ever written to disk.
+//!
+//! Parts: [`Server`] state shared by the threads (the site as a map path → file, the build
+//! status), the HTTP/1.1 handling (one thread per connection), the watcher (notify, with a
+//! debounce of our own) and the rebuild loop.
+
+use crate::diag::{Diagnostics, Severity};
+use crate::load::StaticData;
+use crate::model::{self, Report, Site, Term};
+use crate::render::file_of;
+use crate::render::{OutData, OutFile};
+use crate::{load, render};
+use notify::{EventKind, RecursiveMode, Watcher};
+use std::collections::HashMap;
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+/// How `dossier serve` was asked to run.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    /// The first port to try; 0 lets the system choose.
+    pub port: u16,
+    pub bind: IpAddr,
+    pub open: bool,
+    pub drafts: bool,
+}
+
+/// The address the reload script listens to for build events.
+pub const EVENTS_PATH: &str = "/__dossier/events";
+
+/// Folders and files of a site whose changes trigger a rebuild.
+const WATCHED: &[&str] = &["content", "static", "templates", "themes", "site.toml"];
+
+/// How long the files must be quiet before a rebuild starts, and the longest wait in a burst.
+const QUIET: Duration = Duration::from_millis(25);
+const MAX_WAIT: Duration = Duration::from_millis(400);
+
+/// Open connections above this number are answered with 503 at once.
+const MAX_CONNECTIONS: usize = 1024;
+
+/// Set by SIGINT and SIGTERM; the watch loop stops when it sees it.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// One file of the served site.
+pub struct Entry {
+    pub body: Vec<u8>,
+    pub content_type: &'static str,
+    pub etag: String,
+}
+
+type Files = HashMap<String, Arc<Entry>>;
+
+/// What open pages learn about through the event stream.
+struct Status {
+    /// Changes whenever the served files change; pages reload when it does.
+    version: String,
+    /// The diagnostics of the last failed build, as printed; empty when it succeeded.
+    errors: String,
+    /// Counts every change of the status, so waiting streams wake up.
+    seq: u64,
+}
+
+/// State shared by the connection threads and the rebuild loop.
+pub struct Server {
+    files: RwLock<Arc<Files>>,
+    status: Mutex<Status>,
+    changed: Condvar,
+    stopping: AtomicBool,
+    connections: AtomicUsize,
+    /// Distinguishes this run's versions and ETags from those of an earlier run.
+    nonce: String,
+}
+
+impl Server {
+    fn new() -> Server {
+        let nonce = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| format!("{:x}", d.as_millis()))
+            .unwrap_or_default();
+        Server {
+            files: RwLock::new(Arc::new(HashMap::new())),
+            status: Mutex::new(Status { version: format!("{nonce}-0"), errors: String::new(), seq: 0 }),
+            changed: Condvar::new(),
+            stopping: AtomicBool::new(false),
+            connections: AtomicUsize::new(0),
+            nonce,
+        }
+    }
+
+    fn snapshot(&self) -> Arc<Files> {
+        self.files.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Puts a new set of files online and tells the open pages to reload.
+    fn publish(&self, files: Files, generation: u64) {
+        *self.files.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(files);
+        let mut s = self.status.lock().unwrap_or_else(|e| e.into_inner());
+        s.version = format!("{}-{generation}", self.nonce);
+        s.errors.clear();
+        s.seq += 1;
+        self.changed.notify_all();
+    }
+
+    fn set_errors(&self, errors: String) {
+        let mut s = self.status.lock().unwrap_or_else(|e| e.into_inner());
+        if s.errors != errors {
+            s.errors = errors;
+            s.seq += 1;
+            self.changed.notify_all();
+        }
+    }
+
+    fn errors(&self) -> String {
+        self.status.lock().unwrap_or_else(|e| e.into_inner()).errors.clone()
+    }
+
+    fn stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        let _s = self.status.lock().unwrap_or_else(|e| e.into_inner());
+        self.changed.notify_all();
+    }
+}
+
+/// Runs `dossier serve` until Ctrl-C. Errors are usage or I/O problems (exit code 2).
+pub fn serve(opts: &ServeOptions) -> Result<(), String> {
+    if !opts.root.join("site.toml").exists() {
+        return Err(format!(
+            "no site.toml in {}: pass --root with a site's folder, or create one with `dossier init DIR`",
+            opts.root.display()
+        ));
+    }
+    let listener = bind(opts.bind, opts.port)?;
+    let addr = listener.local_addr().map_err(|e| format!("cannot read the server's address: {e}"))?;
+    if opts.port != 0 && addr.port() != opts.port {
+        eprintln!("Port {} is taken; using port {} instead.", opts.port, addr.port());
+    }
+    let host = match addr {
+        SocketAddr::V4(a) if a.ip().is_unspecified() => format!("127.0.0.1:{}", a.port()),
+        SocketAddr::V6(a) if a.ip().is_unspecified() => format!("[::1]:{}", a.port()),
+        a => a.to_string(),
+    };
+    let url = format!("http://{host}/");
+    let mut watch = Watch::start(&opts.root)?;
+    let server = Arc::new(Server::new());
+    let mut builder = Builder::new(opts, &url);
+
+    let start = Instant::now();
+    match builder.build(None) {
+        Ok(b) => {
+            eprintln!("Built {} pages ({} files) in {} ms", b.pages, b.files.len(), start.elapsed().as_millis());
+            server.publish(b.files, builder.generation);
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            eprintln!("build failed; serving the error page until the site builds");
+            server.set_errors(e);
+        }
+    }
+
+    install_signal_handlers();
+    {
+        let server = server.clone();
+        std::thread::spawn(move || accept_loop(listener, server));
+    }
+    eprintln!("Serving at {url} (Ctrl-C to stop)");
+    if opts.open {
+        open_browser(&url);
+    }
+    let result = watch_loop(&mut watch, &server, &mut builder);
+    server.stop();
+    eprintln!("Stopped.");
+    result
+}
+
+/// Binds to `port`, or the next free one of the following 100 when it is taken.
+fn bind(ip: IpAddr, port: u16) -> Result<TcpListener, String> {
+    if port == 0 {
+        return TcpListener::bind((ip, 0)).map_err(|e| format!("cannot listen on {ip}: {e}"));
+    }
+    let mut last = None;
+    for p in port..=port.saturating_add(100) {
+        match TcpListener::bind((ip, p)) {
+            Ok(l) => return Ok(l),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => last = Some(e),
+            Err(e) => return Err(format!("cannot listen on {ip}:{p}: {e}")),
+        }
+    }
+    Err(format!("cannot listen on {ip}: ports {port} to {} are all taken ({})", port.saturating_add(100), {
+        last.map(|e| e.to_string()).unwrap_or_default()
+    }))
+}
+
+#[cfg(unix)]
+fn install_signal_handlers() {
+    extern "C" fn on_signal(_: libc::c_int) {
+        STOP.store(true, Ordering::SeqCst);
+    }
+    // SAFETY: the handler only stores into an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
+        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
+    }
+}
+
+#[cfg(not(unix))]
+fn install_signal_handlers() {}
+
+fn open_browser(url: &str) {
+    let cmd = if cfg!(target_os = "macos") {
+        std::process::Command::new("open").arg(url).spawn()
+    } else if cfg!(windows) {
+        std::process::Command::new("cmd").args(["/C", "start", "", url]).spawn()
+    } else {
+        std::process::Command::new("xdg-open").arg(url).spawn()
+    };
+    if let Err(e) = cmd {
+        eprintln!("warning: cannot open a browser ({e}); open {url} yourself");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Building
+
+/// A successful build: the files to serve.
+struct BuiltFiles {
+    files: Files,
+    pages: usize,
+    /// How many files were rendered (or read) anew.
+    rendered: usize,
+    /// Where the time went.
+    phases: String,
+}
+
+/// Builds the site into served files, reusing unchanged entries (and their ETags) of the
+/// previous build.
+struct Builder {
+    root: PathBuf,
+    canonical_root: PathBuf,
+    options: model::Options,
+    generation: u64,
+    nonce: String,
+    previous: Arc<Files>,
+    /// The model of the last good build, to compare the next one with.
+    last: Option<Site>,
+}
+
+impl Builder {
+    fn new(opts: &ServeOptions, url: &str) -> Builder {
+        Builder {
+            root: opts.root.clone(),
+            canonical_root: std::fs::canonicalize(&opts.root).unwrap_or_else(|_| opts.root.clone()),
+            // Serve mode lives at the server's top, whatever path base_url has.
+            options: model::Options { include_drafts: opts.drafts, portable: false, base_url: Some(url.to_string()) },
+            generation: 0,
+            nonce: format!("{:x}", std::process::id()),
+            previous: Arc::new(HashMap::new()),
+            last: None,
+        }
+    }
+
+    /// Builds the site. With the files that changed since the last good build, and when
+    /// they are all reports, only the pages they affect are rendered again; everything
+    /// else keeps its entry. On failure, the diagnostics as text.
+    fn build(&mut self, changed: Option<&[PathBuf]>) -> Result<BuiltFiles, String> {
+        let failed = |diags: &Diagnostics| {
+            let printed: Vec<String> = diags.sorted().iter().map(|d| d.to_string()).collect();
+            format!("{}\n\nbuild failed: {} errors", printed.join("\n\n"), diags.count(Severity::Error))
+        };
+        crate::markdown::memo_next_build();
+        let started = Instant::now();
+        let mut diags = Diagnostics::default();
+        let content = match load::load(&self.root, &mut diags) {
+            Ok(Some(c)) => c,
+            Ok(None) => return Err(failed(&diags)),
+            Err(load::LoadError::Usage(m) | load::LoadError::Io(m)) => return Err(format!("error: {m}")),
+        };
+        let site = model::build(content, &self.options, &mut diags);
+        let tera = render::templates(&site, &mut diags);
+        let Some(tera) = tera.filter(|_| !diags.has_errors()) else { return Err(failed(&diags)) };
+
+        let modelled = started.elapsed();
+        let only_reports = changed.is_some_and(|c| c.iter().all(|p| p.starts_with("content/reports")));
+        let selection = match (&self.last, only_reports) {
+            (Some(old), true) => Some(affected(old, &site, changed.unwrap_or_default())),
+            _ => None,
+        };
+        let all_paths = Mutex::new(Vec::new());
+        let select = |path: &str| {
+            all_paths.lock().unwrap_or_else(|e| e.into_inner()).push(path.to_string());
+            selection.as_ref().is_none_or(|s| s.contains(path))
+        };
+        let (mut out, index) =
+            rayon::join(|| render::render_selected(&site, &tera, &mut diags, &select), || crate::search::build(&site));
+        if diags.has_errors() {
+            return Err(failed(&diags));
+        }
+        let phases = format!(
+            "load and model {} ms, compare and render {} ms",
+            modelled.as_millis(),
+            (started.elapsed() - modelled).as_millis()
+        );
+        for d in diags.sorted() {
+            eprintln!("{d}\n");
+        }
+        self.generation += 1;
+        let rendered = out.len();
+        // The search index is built whole (it takes a fraction of the render time); files whose content did not
+        // change keep their entries and ETags, and files it no longer writes are dropped with the old map.
+        out.extend(index);
+        let mut files = self.to_entries(out);
+        let all_paths = all_paths.into_inner().unwrap_or_else(|e| e.into_inner());
+        for path in &all_paths {
+            if !files.contains_key(path) {
+                match self.previous.get(path) {
+                    Some(e) => {
+                        files.insert(path.clone(), e.clone());
+                    }
+                    // Not rendered and not known: should not happen, but a full build is always right.
+                    None if selection.is_some() => {
+                        self.last = None;
+                        return self.build(None);
+                    }
+                    None => {}
+                }
+            }
+        }
+        let pages = all_paths.iter().filter(|p| p.ends_with(".html")).count();
+        self.previous = Arc::new(files.clone());
+        self.last = Some(site);
+        Ok(BuiltFiles { files, pages, rendered, phases })
+    }
+
+    /// Turns rendered files into served entries: the reload script goes into every HTML
+    /// page, static files are read into memory, and an unchanged file keeps its entry.
+    fn to_entries(&self, out: Vec<OutFile>) -> Files {
+        let mut files = HashMap::with_capacity(out.len());
+        for (n, f) in out.into_iter().enumerate() {
+            let body = match f.data {
+                OutData::Text(s) if f.path.ends_with(".html") => inject_script(s).into_bytes(),
+                OutData::Text(s) => s.into_bytes(),
+                OutData::Static(StaticData::Embedded(b)) => b.to_vec(),
+                OutData::Static(StaticData::Disk(p)) => match self.read_inside(&p) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        eprintln!("warning: {} is not served: {e}", p.display());
+                        continue;
+                    }
+                },
+            };
+            let entry = match self.previous.get(&f.path) {
+                Some(old) if old.body == body => old.clone(),
+                _ => Arc::new(Entry {
+                    content_type: content_type(&f.path),
+                    etag: format!("\"{}-{}-{n}\"", self.nonce, self.generation),
+                    body,
+                }),
+            };
+            files.insert(f.path, entry);
+        }
+        files
+    }
+
+    /// Reads a static file, refusing one whose real path (after symlinks) is outside the site.
+    fn read_inside(&self, p: &Path) -> Result<Vec<u8>, String> {
+        let real = std::fs::canonicalize(p).map_err(|e| e.to_string())?;
+        if !real.starts_with(&self.canonical_root) {
+            return Err("it leads outside the site's folder".into());
+        }
+        std::fs::read(&real).map_err(|e| e.to_string())
+    }
+}
+
+/// The output files a change of `changed` (all reports) may affect, comparing the model of
+/// the last good build with the new one. Reports are matched by id, sources by key,
+/// organisations and terms by path. A report counts as changed when its file changed or
+/// when anything shown in its card (title, date, terms and their counts …) differs; every
+/// page that shows a changed report is rendered again, and so are the pages summing up the
+/// whole site (home, indexes, feed, sitemap, 404, plain pages).
+fn affected(old: &Site, new: &Site, changed: &[PathBuf]) -> HashSet<String> {
+    let old_ids: HashMap<&str, usize> = old.reports.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    let new_ids: HashMap<&str, usize> = new.reports.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    let in_changed = |r: &Report| changed.contains(&r.file);
+    let mut dirty: HashSet<&str> = HashSet::new();
+    for r in old.reports.iter().filter(|r| in_changed(r) || !new_ids.contains_key(r.id.as_str())) {
+        dirty.insert(&r.id);
+    }
+    for (i, r) in new.reports.iter().enumerate() {
+        let same = old_ids.get(r.id.as_str()).is_some_and(|&o| card_key(old, o) == card_key(new, i));
+        if in_changed(r) || !same {
+            dirty.insert(&r.id);
+        }
+    }
+    let ids =
+        |site: &Site, idxs: &[usize]| -> Vec<String> { idxs.iter().map(|&i| site.reports[i].id.clone()).collect() };
+    let touches = |site: &Site, idxs: &[usize]| idxs.iter().any(|&i| dirty.contains(site.reports[i].id.as_str()));
+    let mut out: HashSet<String> = HashSet::new();
+    let mut add = |path: &str| {
+        out.insert(file_of(path));
+    };
+
+    for r in new.reports.iter().filter(|r| dirty.contains(r.id.as_str())) {
+        add(&r.path);
+    }
+    let old_sources: HashMap<&str, &model::Source> = old.sources.iter().map(|s| (s.key.as_str(), s)).collect();
+    for s in &new.sources {
+        let users: Vec<usize> = s.cited_by.iter().map(|u| u.report).collect();
+        let excerpted: Vec<usize> = s.excerpts.iter().map(|x| x.0).collect();
+        let same = old_sources.get(s.key.as_str()).is_some_and(|o| {
+            let old_users: Vec<usize> = o.cited_by.iter().map(|u| u.report).collect();
+            ids(old, &old_users) == ids(new, &users) && o.excerpts.len() == s.excerpts.len()
+        });
+        if !same || touches(new, &users) || touches(new, &excerpted) || changed.contains(&s.file) {
+            add(&s.path);
+        }
+    }
+    let org_key = |site: &Site, o: &model::Organisation| {
+        let docs: Vec<String> = o
+            .sources
+            .iter()
+            .map(|&s| {
+                let s = &site.sources[s];
+                format!("{}|{}|{}|{:?}|{}", s.key, s.title, s.date.iso(), s.url, s.cited_by.len())
+            })
+            .collect();
+        (docs, ids(site, &o.reports))
+    };
+    let old_orgs: HashMap<&str, &model::Organisation> =
+        old.organisations.iter().map(|o| (o.path.as_str(), o)).collect();
+    for o in &new.organisations {
+        let same = old_orgs.get(o.path.as_str()).is_some_and(|p| org_key(old, p) == org_key(new, o));
+        if !same || touches(new, &o.reports) {
+            add(&o.path);
+        }
+    }
+    let old_terms: HashMap<&str, &Term> = kinds(old).into_iter().map(|t| (t.path.as_str(), t)).collect();
+    for t in kinds(new) {
+        let same = old_terms
+            .get(t.path.as_str())
+            .is_some_and(|o| o.name == t.name && ids(old, &o.reports) == ids(new, &t.reports));
+        if !same || touches(new, &t.reports) {
+            add(&t.path);
+        }
+    }
+    // The paged list of all reports: a page changes when its reports or the page count do.
+    let size = new.config.listing.page_size;
+    let all_old: Vec<usize> = (0..old.reports.len()).collect();
+    let all_new: Vec<usize> = (0..new.reports.len()).collect();
+    let (old_order, new_order) = (ids(old, &all_old), ids(new, &all_new));
+    let pages = new.reports.len().div_ceil(size).max(1);
+    for n in 1..=pages {
+        let range = |v: &[String]| v[((n - 1) * size).min(v.len())..(n * size).min(v.len())].to_vec();
+        let idxs: Vec<usize> = (((n - 1) * size)..(n * size).min(new.reports.len())).collect();
+        if old.reports.len() != new.reports.len() || range(&old_order) != range(&new_order) || touches(new, &idxs) {
+            let slug = if n == 1 { String::new() } else { format!("page/{n}") };
+            add(&model::site_path("reports", &slug, new.portable));
+        }
+    }
+    // Pages that sum up the whole site, and the plain pages: few, always rendered.
+    for section in ["", "countries", "topics", "years", "languages", "organisations", "sources"] {
+        add(&model::site_path(section, "", new.portable));
+    }
+    for p in &new.pages {
+        add(&p.path);
+    }
+    for extra in ["404.html", "atom.xml", "sitemap.xml", "robots.txt", "reports.json"] {
+        out.insert(extra.to_string());
+    }
+    out
+}
+
+fn kinds(site: &Site) -> Vec<&Term> {
+    site.countries.iter().chain(&site.topics).chain(&site.years).chain(&site.languages).collect()
+}
+
+/// Everything a listing shows of a report: when it differs between two builds, every page
+/// listing the report is rendered again.
+fn card_key(site: &Site, i: usize) -> String {
+    let r = &site.reports[i];
+    let terms = |terms: &[Term], idxs: &[usize]| -> Vec<(String, String, usize)> {
+        idxs.iter()
+            .map(|&t| (terms[t].name_in(&r.language).to_string(), terms[t].path.clone(), terms[t].reports.len()))
+            .collect()
+    };
+    format!(
+        "{}|{}|{}|{}|{:?}|{:?}|{}|{:?}|{:?}|{:?}",
+        r.title,
+        r.path,
+        r.date.iso(),
+        r.language,
+        r.kind,
+        r.summary,
+        site.languages[r.language_term].path,
+        terms(&site.countries, &r.countries),
+        terms(&site.topics, &r.topics),
+        site.years[r.year].path,
+    )
+}
+
+/// What a rebuild changed, by kind of page: "1 report, 3 sources, 2 listings".
+fn touched(old: &Files, new: &Files) -> String {
+    let mut kinds: Vec<(&'static str, usize)> = Vec::new();
+    let mut add = |path: &str| {
+        let kind = page_kind(path);
+        match kinds.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, n)) => *n += 1,
+            None => kinds.push((kind, 1)),
+        }
+    };
+    let mut changed: Vec<&String> =
+        new.iter().filter(|(p, e)| old.get(*p).is_none_or(|o| !Arc::ptr_eq(o, e))).map(|(p, _)| p).collect();
+    changed.sort();
+    for p in &changed {
+        add(p);
+    }
+    let removed = old.keys().filter(|p| !new.contains_key(*p)).count();
+    const ORDER: &[&str] = &["report", "source", "organisation", "term", "listing", "page", "other"];
+    kinds.sort_by_key(|(k, _)| ORDER.iter().position(|o| o == k));
+    let mut parts: Vec<String> = kinds
+        .iter()
+        .map(|(k, n)| {
+            let plural = if *n == 1 { String::new() } else { "s".into() };
+            format!("{n} {k}{plural}")
+        })
+        .collect();
+    if removed > 0 {
+        parts.push(format!("{removed} removed"));
+    }
+    if parts.is_empty() { "nothing changed".into() } else { parts.join(", ") }
+}
+
+/// The kind of page a served path belongs to, for the rebuild summary.
+fn page_kind(path: &str) -> &'static str {
+    let segs: Vec<&str> = path.split('/').collect();
+    let section = ["countries", "topics", "years", "languages"];
+    match segs.as_slice() {
+        ["index.html" | "atom.xml" | "sitemap.xml"] => "listing",
+        ["reports", "index.html"] | ["reports", "page", ..] => "listing",
+        ["reports", _, "index.html"] => "report",
+        ["sources", "index.html"] | ["organisations", "index.html"] => "listing",
+        ["sources", _, "index.html"] => "source",
+        ["organisations", _, "index.html"] => "organisation",
+        [s, "index.html"] if section.contains(s) => "listing",
+        [s, _, "index.html"] if section.contains(s) => "term",
+        [.., "index.html"] => "page",
+        _ => "other",
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Watching
+
+/// The file watcher and where its events arrive.
+struct Watch {
+    watcher: Box<dyn Watcher>,
+    events: mpsc::Receiver<notify::Result<notify::Event>>,
+    root: PathBuf,
+    canonical_root: PathBuf,
+    /// The watched folders, by name; "" is the site's folder itself.
+    watching: Vec<&'static str>,
+}
+
+impl Watch {
+    /// Starts watching before the first build, so no change made during it is lost.
+    fn start(root: &Path) -> Result<Watch, String> {
+        let (tx, events) = mpsc::channel::<notify::Result<notify::Event>>();
+        let watcher: Box<dyn Watcher> = match notify::recommended_watcher(tx.clone()) {
+            Ok(w) => Box::new(w),
+            Err(e) => {
+                eprintln!("warning: file events are not available ({e}); checking for changes twice a second");
+                let config = notify::Config::default().with_poll_interval(Duration::from_millis(500));
+                Box::new(notify::PollWatcher::new(tx, config).map_err(|e| format!("cannot watch the site: {e}"))?)
+            }
+        };
+        let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        let mut w = Watch { watcher, events, root: root.to_path_buf(), canonical_root, watching: Vec::new() };
+        w.add_watches();
+        Ok(w)
+    }
+
+    /// Watches the site's folder (for site.toml, and watched folders that appear) and each
+    /// watched folder that exists and is not watched yet.
+    fn add_watches(&mut self) {
+        if !self.watching.contains(&"") && self.watcher.watch(&self.root, RecursiveMode::NonRecursive).is_ok() {
+            self.watching.push("");
+        }
+        for name in WATCHED.iter().filter(|n| **n != "site.toml") {
+            let dir = self.root.join(name);
+            if !self.watching.contains(name)
+                && dir.is_dir()
+                && self.watcher.watch(&dir, RecursiveMode::Recursive).is_ok()
+            {
+                self.watching.push(name);
+            }
+        }
+    }
+}
+
+/// Rebuilds after each burst of changes, until Ctrl-C.
+fn watch_loop(watch: &mut Watch, server: &Server, builder: &mut Builder) -> Result<(), String> {
+    let (root, canonical_root) = (watch.root.clone(), watch.canonical_root.clone());
+    loop {
+        if STOP.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let first = match watch.events.recv_timeout(Duration::from_millis(100)) {
+            Ok(ev) => ev,
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Err("the file watcher stopped".into()),
+        };
+        let mut changed: Vec<PathBuf> = Vec::new();
+        collect_event(first, &root, &canonical_root, &mut changed);
+        if changed.is_empty() {
+            continue;
+        }
+        // Debounce: wait until the files have been quiet for a moment.
+        let burst = Instant::now();
+        while burst.elapsed() < MAX_WAIT {
+            match watch.events.recv_timeout(QUIET) {
+                Ok(ev) => collect_event(ev, &root, &canonical_root, &mut changed),
+                Err(_) => break,
+            }
+        }
+        changed.sort();
+        changed.dedup();
+        watch.add_watches();
+
+        let start = Instant::now();
+        let old = server.snapshot();
+        match builder.build(Some(&changed)) {
+            Ok(b) => {
+                let summary = touched(&old, &b.files);
+                let ms = start.elapsed().as_millis();
+                let what = changed.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+                eprintln!(
+                    "Rebuilt in {ms} ms after {what}: {summary} ({} of {} files rendered; {})",
+                    b.rendered,
+                    b.files.len(),
+                    b.phases
+                );
+                server.publish(b.files, builder.generation);
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                eprintln!("Rebuild failed; still serving the last good pages");
+                server.set_errors(e);
+            }
+        }
+    }
+}
+
+/// Adds the site-relative paths an event is about, leaving out reads and editors' own files.
+fn collect_event(ev: notify::Result<notify::Event>, root: &Path, canonical_root: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(ev) = ev else { return };
+    match ev.kind {
+        EventKind::Access(notify::event::AccessKind::Close(notify::event::AccessMode::Write)) => {}
+        EventKind::Access(_) => return,
+        _ => {}
+    }
+    for p in ev.paths {
+        let rel = p.strip_prefix(root).or_else(|_| p.strip_prefix(canonical_root)).unwrap_or(&p).to_path_buf();
+        let Some(first) = rel.components().next() else { continue };
+        let first = first.as_os_str().to_string_lossy();
+        if !WATCHED.contains(&first.as_ref()) {
+            continue;
+        }
+        let name = rel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let scratch = name.starts_with('.')
+            || name.ends_with('~')
+            || name.ends_with(".swp")
+            || name.ends_with(".swx")
+            || name.ends_with(".tmp")
+            || name == "4913";
+        if !scratch {
+            out.push(rel);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// HTTP
+
+fn accept_loop(listener: TcpListener, server: Arc<Server>) {
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else { continue };
+        if server.connections.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+            server.connections.fetch_sub(1, Ordering::SeqCst);
+            let _ = write_response(&stream, 503, &[], b"busy\n", false);
+            continue;
+        }
+        let server = server.clone();
+        let spawned = std::thread::Builder::new().name("dossier-http".into()).spawn(move || {
+            let _ = handle(&stream, &server);
+            server.connections.fetch_sub(1, Ordering::SeqCst);
+        });
+        if spawned.is_err() {
+            server_busy();
+        }
+    }
+}
+
+fn server_busy() {
+    std::thread::sleep(Duration::from_millis(10));
+}
+
+/// A parsed request line and the headers the server uses.
+struct Request {
+    method: String,
+    target: String,
+    if_none_match: Option<String>,
+}
+
+fn read_request(stream: &TcpStream) -> Result<Option<Request>, u16> {
+    let mut reader = BufReader::new(stream.take(64 * 1024));
+    let mut line = String::new();
+    match reader.read_line(&mut line) {
+        Ok(0) => return Ok(None),
+        Ok(_) => {}
+        Err(_) => return Err(400),
+    }
+    let mut parts = line.split_whitespace();
+    let (Some(method), Some(target), Some(version)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(400);
+    };
+    if !version.starts_with("HTTP/1.") {
+        return Err(505);
+    }
+    let mut req = Request { method: method.to_string(), target: target.to_string(), if_none_match: None };
+    loop {
+        let mut h = String::new();
+        match reader.read_line(&mut h) {
+            Ok(0) => return Err(400),
+            Ok(_) => {}
+            Err(_) => return Err(400),
+        }
+        let h = h.trim_end_matches(['\r', '\n']);
+        if h.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = h.split_once(':')
+            && name.trim().eq_ignore_ascii_case("if-none-match")
+        {
+            req.if_none_match = Some(value.trim().to_string());
+        }
+    }
+    Ok(Some(req))
+}
+
+fn handle(stream: &TcpStream, server: &Server) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    stream.set_write_timeout(Some(Duration::from_secs(10)))?;
+    let req = match read_request(stream) {
+        Ok(Some(r)) => r,
+        Ok(None) => return Ok(()),
+        Err(code) => return write_response(stream, code, &[], reason(code).as_bytes(), false),
+    };
+    let head = req.method == "HEAD";
+    if req.method != "GET" && !head {
+        return write_response(stream, 405, &[("Allow", "GET, HEAD".into())], b"Method Not Allowed\n", false);
+    }
+    let Some(path) = site_key(&req.target) else {
+        return write_response(stream, 400, &[], b"Bad Request\n", head);
+    };
+    if format!("/{path}") == EVENTS_PATH {
+        return events(stream, server, head);
+    }
+    let files = server.snapshot();
+    let key = if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.clone() };
+    if let Some(entry) = files.get(&key) {
+        return send_entry(stream, server, entry, 200, req.if_none_match.as_deref(), head);
+    }
+    if !path.is_empty() && files.contains_key(&format!("{path}/index.html")) {
+        let location = format!("/{path}/");
+        return write_response(stream, 301, &[("Location", location)], b"Moved Permanently\n", head);
+    }
+    match files.get("404.html") {
+        Some(entry) => send_entry(stream, server, entry, 404, None, head),
+        None => {
+            let errors = server.errors();
+            if errors.is_empty() {
+                write_response(stream, 404, &[], b"Not Found\n", head)
+            } else {
+                // No good build yet: show the errors on every page, with the reload script.
+                let page = inject_script(format!(
+                    "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Build failed</title></head><body>{}</body></html>",
+                    overlay_html(&errors)
+                ));
+                let headers =
+                    [("Content-Type", "text/html; charset=utf-8".into()), ("Cache-Control", "no-store".into())];
+                write_response(stream, 404, &headers, page.as_bytes(), head)
+            }
+        }
+    }
+}
+
+/// Serves a file; HTML pages get the error overlay while the last build failed.
+fn send_entry(
+    stream: &TcpStream,
+    server: &Server,
+    entry: &Entry,
+    code: u16,
+    if_none_match: Option<&str>,
+    head: bool,
+) -> std::io::Result<()> {
+    let errors = if entry.content_type.starts_with("text/html") { server.errors() } else { String::new() };
+    let mut headers = vec![("Content-Type", entry.content_type.to_string())];
+    if errors.is_empty() {
+        headers.push(("ETag", entry.etag.clone()));
+        headers.push(("Cache-Control", "no-cache".into()));
+        let matches = if_none_match.is_some_and(|v| v.trim() == "*" || v.split(',').any(|t| t.trim() == entry.etag));
+        if code == 200 && matches {
+            return write_response(stream, 304, &headers, b"", true);
+        }
+        write_response(stream, code, &headers, &entry.body, head)
+    } else {
+        headers.push(("Cache-Control", "no-store".into()));
+        let body = String::from_utf8_lossy(&entry.body);
+        let body = insert_before_body_end(&body, &overlay_html(&errors));
+        write_response(stream, code, &headers, body.as_bytes(), head)
+    }
+}
+
+/// The server-sent event stream: one `state` event now and one after every change.
+fn events(stream: &TcpStream, server: &Server, head: bool) -> std::io::Result<()> {
+    let mut out = stream;
+    out.write_all(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+    )?;
+    if head {
+        return Ok(());
+    }
+    stream.set_write_timeout(Some(Duration::from_secs(5)))?;
+    let mut seen = u64::MAX;
+    loop {
+        let message = {
+            let mut s = server.status.lock().unwrap_or_else(|e| e.into_inner());
+            if s.seq == seen && !server.stopping.load(Ordering::SeqCst) {
+                s = server.changed.wait_timeout(s, Duration::from_secs(15)).unwrap_or_else(|e| e.into_inner()).0;
+            }
+            if server.stopping.load(Ordering::SeqCst) {
+                return Ok(());
+            }
+            if s.seq == seen {
+                None
+            } else {
+                seen = s.seq;
+                Some(serde_json::json!({"version": s.version, "errors": s.errors}).to_string())
+            }
+        };
+        match message {
+            Some(data) => out.write_all(format!("event: state\ndata: {data}\n\n").as_bytes())?,
+            // A comment now and then finds out when the page has gone away.
+            None => out.write_all(b": keep-alive\n\n")?,
+        }
+        out.flush()?;
+    }
+}
+
+fn write_response(
+    mut stream: &TcpStream,
+    code: u16,
+    headers: &[(&str, String)],
+    body: &[u8],
+    head: bool,
+) -> std::io::Result<()> {
+    let mut h = format!("HTTP/1.1 {code} {}\r\n", reason(code));
+    if !headers.iter().any(|(n, _)| *n == "Content-Type") && code != 304 {
+        h.push_str("Content-Type: text/plain; charset=utf-8\r\n");
+    }
+    for (name, value) in headers {
+        h.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if code != 304 {
+        h.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    h.push_str("X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n");
+    stream.write_all(h.as_bytes())?;
+    if !head && code != 304 {
+        stream.write_all(body)?;
+    }
+    stream.flush()
+}
+
+fn reason(code: u16) -> &'static str {
+    match code {
+        200 => "OK",
+        301 => "Moved Permanently",
+        304 => "Not Modified",
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        503 => "Service Unavailable",
+        505 => "HTTP Version Not Supported",
+        _ => "Error",
+    }
+}
+
+/// The site path a request target asks for ("" for the top, "reports/" for a folder), or
+/// `None` for anything that could step outside the site: `..` or `.` segments, encoded
+/// slashes or backslashes, NUL, bad percent-encoding or anything not UTF-8.
+pub fn site_key(target: &str) -> Option<String> {
+    let path = target.split(['?', '#']).next().unwrap_or_default();
+    let rest = path.strip_prefix('/')?;
+    let segs: Vec<&str> = rest.split('/').collect();
+    let mut out = Vec::with_capacity(segs.len());
+    for (i, seg) in segs.iter().enumerate() {
+        let seg = percent_decode(seg)?;
+        if seg == "." || seg == ".." || seg.contains(['/', '\\', '\0']) {
+            return None;
+        }
+        if seg.is_empty() && i + 1 != segs.len() {
+            return None;
+        }
+        out.push(seg);
+    }
+    Some(out.join("/"))
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The Content-Type of a served file, by its extension.
+pub fn content_type(path: &str) -> &'static str {
+    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    match ext.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" if path == "atom.xml" => "application/atom+xml; charset=utf-8",
+        "xml" => "application/xml; charset=utf-8",
+        "txt" => "text/plain; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        "ttf" => "font/ttf",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "pdf" => "application/pdf",
+        "wasm" => "application/wasm",
+        _ => "application/octet-stream",
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// What serve adds to pages
+
+/// Reloads the page when the site changes (keeping the scroll position) and shows or
+/// clears the error overlay. Only added in serve mode.
+const RELOAD_SCRIPT: &str = r#"<script id="dossier-live">
+(function () {
+  var key = "dossier-scroll:" + location.pathname;
+  var saved = sessionStorage.getItem(key);
+  if (saved !== null) {
+    sessionStorage.removeItem(key);
+    addEventListener("load", function () { scrollTo(0, +saved); });
+  }
+  var version = null;
+  function overlay(errors) {
+    var el = document.getElementById("dossier-overlay");
+    if (!errors) { if (el) el.remove(); return; }
+    if (!el) {
+      el = document.createElement("div");
+      el.id = "dossier-overlay";
+      el.setAttribute("style", document.getElementById("dossier-live").dataset.style || "");
+      document.body.appendChild(el);
+    }
+    el.innerHTML = "<strong>Build failed: showing the last good pages</strong><pre></pre>";
+    el.querySelector("pre").textContent = errors;
+  }
+  var events = new EventSource("/__dossier/events");
+  events.addEventListener("state", function (e) {
+    var s = JSON.parse(e.data);
+    if (version !== null && s.version !== version) {
+      sessionStorage.setItem(key, String(scrollY));
+      location.reload();
+      return;
+    }
+    version = s.version;
+    overlay(s.errors);
+  });
+})();
+</script>"#;
+
+const OVERLAY_STYLE: &str = "position:fixed;inset:0;z-index:2147483647;overflow:auto;padding:2rem;\
+background:rgba(20,20,20,.94);color:#fdd;font:14px/1.5 monospace";
+
+fn inject_script(html: String) -> String {
+    let script = RELOAD_SCRIPT.replacen(
+        "id=\"dossier-live\"",
+        &format!("id=\"dossier-live\" data-style=\"{OVERLAY_STYLE}\""),
+        1,
+    );
+    insert_before_body_end(&html, &script)
+}
+
+fn overlay_html(errors: &str) -> String {
+    format!(
+        "<div id=\"dossier-overlay\" style=\"{OVERLAY_STYLE}\"><strong>Build failed: showing the last good pages</strong><pre>{}</pre></div>",
+        crate::markdown::escape(errors)
+    )
+}
+
+fn insert_before_body_end(html: &str, insert: &str) -> String {
+    match html.rfind("</body>") {
+        Some(i) => format!("{}{insert}\n{}", &html[..i], &html[i..]),
+        None => format!("{html}\n{insert}\n"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_targets_stay_inside_the_site() {
+        assert_eq!(site_key("/").as_deref(), Some(""));
+        assert_eq!(site_key("/reports/a-1/?x=1").as_deref(), Some("reports/a-1/"));
+        assert_eq!(site_key("/caf%C3%A9.css").as_deref(), Some("café.css"));
+        for bad in [
+            "/../etc/passwd",
+            "/reports/../../x",
+            "/%2e%2e/x",
+            "/%2E%2E%2Fx",
+            "/a%2fb",
+            "/a%5cb",
+            "/a\\..\\b",
+            "/./x",
+            "//x",
+            "/%zz",
+            "/%ff",
+            "/a%00",
+            "x",
+            "http://h/x",
+        ] {
+            assert_eq!(site_key(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn kinds_of_pages() {
+        assert_eq!(page_kind("reports/a-1/index.html"), "report");
+        assert_eq!(page_kind("reports/page/2/index.html"), "listing");
+        assert_eq!(page_kind("topics/x/index.html"), "term");
+        assert_eq!(page_kind("topics/index.html"), "listing");
+        assert_eq!(page_kind("style.css"), "other");
+        assert_eq!(content_type("a/b.woff2"), "font/woff2");
+    }
+}
