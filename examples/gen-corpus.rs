@@ -9,6 +9,9 @@
 //! Writes `OUT/dossier`, `OUT/hugo` and `OUT/zola` (or some of them with `--format dossier,hugo`). The same
 //! seed and size always give the same files, whatever the number of threads.
 
+// `*rng.pick(LIST)` picks a `&'static str`; without the `*`, inference asks for a `str` where a `&str` is expected.
+#![allow(clippy::explicit_auto_deref)]
+
 use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::fs;
@@ -35,7 +38,7 @@ impl Rng {
     }
     /// Uniform in `0..n`.
     fn below(&mut self, n: usize) -> usize {
-        ((self.next() >> 11) as u128 * n as u128 >> 53) as usize
+        (((self.next() >> 11) as u128 * n as u128) >> 53) as usize
     }
     fn range(&mut self, lo: usize, hi_inclusive: usize) -> usize {
         lo + self.below(hi_inclusive - lo + 1)
@@ -526,10 +529,7 @@ fn slugify(s: &str) -> String {
 }
 
 fn acronym(name: &str) -> String {
-    name.split(|c: char| c == ' ' || c == '-')
-        .filter_map(|w| w.chars().next())
-        .filter(|c| c.is_ascii_uppercase())
-        .collect()
+    name.split([' ', '-']).filter_map(|w| w.chars().next()).filter(|c| c.is_ascii_uppercase()).collect()
 }
 
 fn make_orgs(seed: u64, n: usize) -> Vec<Org> {
