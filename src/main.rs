@@ -8,6 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+// Loading, Markdown and rendering allocate many small objects from all threads at once; with the system
+// allocator, malloc and free were about a fifth of a large build's CPU time (bench/RESULTS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "dossier", version, about = "Builds a static, cross-linked archive of research reports from Markdown")]
 struct Cli {

@@ -304,6 +304,17 @@ pub fn file_of(path: &str) -> String {
     if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.to_string() }
 }
 
+/// The page numbers a pager links to, after a leading 0: the first and the last page and two either side of
+/// `current`. Listing every page would make each pager as long as the archive and all of them together quadratic.
+fn pager_numbers(current: usize, total: usize) -> Vec<usize> {
+    let mut nums = vec![0, 1];
+    nums.extend(current.saturating_sub(2).max(2)..=(current + 2).min(total));
+    if total > 1 && nums.last() != Some(&total) {
+        nums.push(total);
+    }
+    nums
+}
+
 /// Relative prefix from the page at `path` to the site's top.
 fn root_of(path: &str) -> String {
     "../".repeat(file_of(path).matches('/').count())
@@ -492,7 +503,10 @@ impl Renderer<'_> {
                         total,
                         previous: (n > 1).then(|| page_path(n - 1)),
                         next: (n < total).then(|| page_path(n + 1)),
-                        pages: (1..=total).map(|i| serde_json::json!({"number": i, "path": page_path(i)})).collect(),
+                        pages: pager_numbers(n, total)
+                            .windows(2)
+                            .map(|w| serde_json::json!({"number": w[1], "path": page_path(w[1]), "gap_before": w[1] > w[0] + 1}))
+                            .collect(),
                     },
                 );
                 ctx.insert("total", &site.reports.len());
@@ -812,6 +826,15 @@ fn c_text_fallback(n: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn pager_shows_the_ends_and_the_neighbourhood() {
+        assert_eq!(super::pager_numbers(1, 1), [0, 1]);
+        assert_eq!(super::pager_numbers(1, 3), [0, 1, 2, 3]);
+        assert_eq!(super::pager_numbers(1, 500), [0, 1, 2, 3, 500]);
+        assert_eq!(super::pager_numbers(250, 500), [0, 1, 248, 249, 250, 251, 252, 500]);
+        assert_eq!(super::pager_numbers(499, 500), [0, 1, 497, 498, 499, 500]);
+    }
+
     use super::*;
 
     #[test]
