@@ -539,22 +539,40 @@ pub fn build(site: &Site) -> Vec<OutFile> {
         avg[k] = (avg[k] / per_kind[k].max(1) as f64).max(1.0);
     }
 
-    // Postings: stem → [(doc, weighted tf, passage)], and all word forms.
-    let mut postings: FastMap<&str, Vec<(u32, u32, u32)>> = FastMap::default();
-    let mut forms: FastMap<&str, &str> = FastMap::default();
-    for (id, d) in docs.iter().enumerate() {
-        for (s, &slot) in &d.stems {
-            let (tf, passage) = d.freq[slot as usize];
-            postings.entry(s.as_str()).or_default().push((
-                id as u32,
-                tf,
-                if passage == NO_PASSAGE { 0 } else { passage },
-            ));
-        }
-        for (f, s) in &d.forms {
-            forms.insert(f.as_str(), s.as_str());
-        }
-    }
+    // Postings: stem → [(doc, weighted tf, passage)], and all word forms; gathered in parallel, then merged.
+    type Postings<'a> = FastMap<&'a str, Vec<(u32, u32, u32)>>;
+    type Forms<'a> = FastMap<&'a str, &'a str>;
+    let (postings, forms): (Postings, Forms) = docs
+        .par_iter()
+        .enumerate()
+        .fold(
+            || (Postings::default(), Forms::default()),
+            |(mut postings, mut forms), (id, d)| {
+                for (s, &slot) in &d.stems {
+                    let (tf, passage) = d.freq[slot as usize];
+                    let passage = if passage == NO_PASSAGE { 0 } else { passage };
+                    postings.entry(s.as_str()).or_default().push((id as u32, tf, passage));
+                }
+                for (f, s) in &d.forms {
+                    forms.insert(f.as_str(), s.as_str());
+                }
+                (postings, forms)
+            },
+        )
+        .reduce(
+            || (Postings::default(), Forms::default()),
+            |(mut a, mut af), (mut b, mut bf)| {
+                if a.len() < b.len() {
+                    std::mem::swap(&mut a, &mut b);
+                    std::mem::swap(&mut af, &mut bf);
+                }
+                for (k, mut v) in b {
+                    a.entry(k).or_default().append(&mut v);
+                }
+                af.extend(bf);
+                (a, af)
+            },
+        );
     let encoded: FastMap<&str, String> = postings
         .into_par_iter()
         .map(|(term, mut list)| {
