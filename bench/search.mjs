@@ -55,17 +55,19 @@ const kb = (n) => (n / 1024).toFixed(1);
 
 async function dossier(word) {
   const page = await browser.newPage();
+  // Counted from opening the search page: the script and the manifest load then.
+  log = [];
   await page.goto(base + 'search/');
   await page.waitForFunction(() => document.querySelector('#search-app') && !document.querySelector('#search-app').hidden);
-  await page.waitForLoadState('networkidle');
-  log = [];
-  const searchJs = { path: '/search.js', raw: statSync(join(top, 'search.js')).size, gzip: gzipSync(readFileSync(join(top, 'search.js'))).length };
   await page.fill('#search-q', word);
   await page.evaluate(() => document.getElementById('search-form').requestSubmit());
   await page.waitForFunction(() => document.querySelectorAll('#search-results li.result').length >= Math.min(10, Number(document.getElementById('search-status').textContent.replace(/\D/g, '')) || 1));
-  const toResults = sum([searchJs, ...log.filter((e) => e.path.startsWith('/search'))]);
   await page.waitForSelector('.facet-country li');
-  const withCounts = sum([searchJs, ...log.filter((e) => e.path.startsWith('/search'))]);
+  const index = log.filter((e) => e.path === '/search.js' || e.path.startsWith('/search/'));
+  if (process.env.VERBOSE) console.error(index.map((e) => `${e.path} ${e.raw}`).join('\n'));
+  // The results need neither facet list: those come after, for the filter counts.
+  const toResults = sum(index.filter((e) => !e.path.startsWith('/search/facet')));
+  const withCounts = sum(index);
   const total = await page.textContent('#search-status');
   // Again with everything loaded: query to rendered results.
   const times = [];

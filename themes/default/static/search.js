@@ -663,11 +663,11 @@
         return;
       }
       say(r.total);
-      // Results first; the filter counts follow once the facet lists are in.
-      return Promise.all([
-        showMore(mine),
-        engine.counts(r).then(function (c) { if (mine === run) renderFilters(r, c); })
-      ]);
+      // Results first; the facet lists for the filter counts are fetched after them.
+      return showMore(mine).then(function () {
+        if (mine !== run) return;
+        return engine.counts(r).then(function (c) { if (mine === run) renderFilters(r, c); });
+      });
     }).catch(function (e) {
       if (mine === run) status.textContent = String(e.message || e);
     });
