@@ -279,6 +279,9 @@ impl std::hash::Hasher for Fx {
 
 type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
 
+/// Documents made at a time (see `build`).
+const BATCH: usize = 4096;
+
 /// Passage size in bytes of text: a result loads one passage, and every passage is a file.
 const CHUNK: usize = 4000;
 
@@ -414,7 +417,7 @@ pub fn build(site: &Site) -> Vec<OutFile> {
     let mut sources_by_date: Vec<usize> = (0..site.sources.len()).collect();
     sources_by_date.sort_by(|&a, &b| site.sources[b].date.cmp(&site.sources[a].date).then(a.cmp(&b)));
 
-    let report_docs = site.reports.par_iter().map(|r| {
+    let report_doc = |r: &crate::model::Report| {
         let mut d = Doc::new(0, &r.title, &r.path, &r.language);
         d.add(&r.title, W_TITLE);
         d.add(&r.id, W_ID);
@@ -454,8 +457,9 @@ pub fn build(site: &Site) -> Vec<OutFile> {
         d.facets.push((LANGUAGE, langs[&r.language]));
         d.facets.extend(r.organisations.iter().map(|&o| (ORGANISATION, o)));
         d
-    });
-    let org_docs = site.organisations.par_iter().enumerate().map(|(oi, o)| {
+    };
+    let org_doc = |oi: usize| {
+        let o = &site.organisations[oi];
         let mut d = Doc::new(1, &o.name, &o.path, &site.config.language);
         d.add(&o.name, W_TITLE);
         if let Some(s) = &o.short {
@@ -486,8 +490,8 @@ pub fn build(site: &Site) -> Vec<OutFile> {
         d.body(&description);
         d.facets.push((ORGANISATION, oi));
         d
-    });
-    let source_docs = sources_by_date.par_iter().map(|&si| {
+    };
+    let source_doc = |si: usize| {
         let s = &site.sources[si];
         let org = &site.organisations[s.organisation];
         let mut d = Doc::new(2, &s.title, &s.path, s.language.as_deref().unwrap_or(&site.config.language));
@@ -520,13 +524,84 @@ pub fn build(site: &Site) -> Vec<OutFile> {
         }
         d.facets.push((ORGANISATION, s.organisation));
         d
-    });
-    let mut docs: Vec<Doc> = report_docs.collect();
-    docs.extend(org_docs.collect::<Vec<_>>());
-    docs.extend(source_docs.collect::<Vec<_>>());
-    docs.par_iter_mut().for_each(|d| d.seen = FastMap::default());
+    };
+    // Documents are made in batches; each batch's words are merged into the postings, and its word maps are
+    // dropped before the next, so memory holds the postings and the texts, not every document's word maps.
+    let (nr, no) = (site.reports.len(), site.organisations.len());
+    let n = nr + no + sources_by_date.len();
+    let make = |i: usize| -> Doc {
+        let mut d = if i < nr {
+            report_doc(&site.reports[i])
+        } else if i < nr + no {
+            org_doc(i - nr)
+        } else {
+            source_doc(sources_by_date[i - nr - no])
+        };
+        d.seen = FastMap::default();
+        d
+    };
+    let mut docs: Vec<Doc> = Vec::with_capacity(n);
+    let mut postings: FastMap<String, Vec<(u32, u32, u32)>> = FastMap::default();
+    let mut forms: FastMap<String, String> = FastMap::default();
+    // Tests set a small batch to exercise the merging on a small site.
+    let batch_size = std::env::var("DOSSIER_SEARCH_BATCH").ok().and_then(|v| v.parse().ok()).unwrap_or(BATCH).max(1);
+    for start in (0..n).step_by(batch_size) {
+        let mut batch: Vec<Doc> = (start..(start + batch_size).min(n)).into_par_iter().map(make).collect();
+        type Postings<'a> = FastMap<&'a str, Vec<(u32, u32, u32)>>;
+        type Forms<'a> = FastMap<&'a str, &'a str>;
+        let (local, local_forms): (Postings, Forms) = batch
+            .par_iter()
+            .enumerate()
+            .fold(
+                || (Postings::default(), Forms::default()),
+                |(mut postings, mut forms), (off, d)| {
+                    let id = (start + off) as u32;
+                    for (s, &slot) in &d.stems {
+                        let (tf, passage) = d.freq[slot as usize];
+                        let passage = if passage == NO_PASSAGE { 0 } else { passage };
+                        postings.entry(s.as_str()).or_default().push((id, tf, passage));
+                    }
+                    for (f, s) in &d.forms {
+                        forms.insert(f.as_str(), s.as_str());
+                    }
+                    (postings, forms)
+                },
+            )
+            .reduce(
+                || (Postings::default(), Forms::default()),
+                |(mut a, mut af), (mut b, mut bf)| {
+                    if a.len() < b.len() {
+                        std::mem::swap(&mut a, &mut b);
+                        std::mem::swap(&mut af, &mut bf);
+                    }
+                    for (k, mut v) in b {
+                        a.entry(k).or_default().append(&mut v);
+                    }
+                    af.extend(bf);
+                    (a, af)
+                },
+            );
+        for (k, mut v) in local {
+            match postings.get_mut(k) {
+                Some(list) => list.append(&mut v),
+                None => {
+                    postings.insert(k.to_string(), v);
+                }
+            }
+        }
+        for (f, st) in local_forms {
+            if !forms.contains_key(f) {
+                forms.insert(f.to_string(), st.to_string());
+            }
+        }
+        for d in &mut batch {
+            d.stems = FastMap::default();
+            d.freq = Vec::new();
+            d.forms = Vec::new();
+        }
+        docs.append(&mut batch);
+    }
 
-    let n = docs.len();
     // Lengths are normalised within each kind, so a short organisation profile does not outrank a report that
     // treats the word at length.
     let mut avg = [0.0f64; 3];
@@ -539,49 +614,15 @@ pub fn build(site: &Site) -> Vec<OutFile> {
         avg[k] = (avg[k] / per_kind[k].max(1) as f64).max(1.0);
     }
 
-    // Postings: stem → [(doc, weighted tf, passage)], and all word forms; gathered in parallel, then merged.
-    type Postings<'a> = FastMap<&'a str, Vec<(u32, u32, u32)>>;
-    type Forms<'a> = FastMap<&'a str, &'a str>;
-    let (postings, forms): (Postings, Forms) = docs
-        .par_iter()
-        .enumerate()
-        .fold(
-            || (Postings::default(), Forms::default()),
-            |(mut postings, mut forms), (id, d)| {
-                for (s, &slot) in &d.stems {
-                    let (tf, passage) = d.freq[slot as usize];
-                    let passage = if passage == NO_PASSAGE { 0 } else { passage };
-                    postings.entry(s.as_str()).or_default().push((id as u32, tf, passage));
-                }
-                for (f, s) in &d.forms {
-                    forms.insert(f.as_str(), s.as_str());
-                }
-                (postings, forms)
-            },
-        )
-        .reduce(
-            || (Postings::default(), Forms::default()),
-            |(mut a, mut af), (mut b, mut bf)| {
-                if a.len() < b.len() {
-                    std::mem::swap(&mut a, &mut b);
-                    std::mem::swap(&mut af, &mut bf);
-                }
-                for (k, mut v) in b {
-                    a.entry(k).or_default().append(&mut v);
-                }
-                af.extend(bf);
-                (a, af)
-            },
-        );
     let encoded: FastMap<&str, String> = postings
-        .into_par_iter()
-        .map(|(term, mut list)| {
+        .par_iter_mut()
+        .map(|(term, list)| {
             list.sort_unstable();
             let df = list.len() as f64;
             let idf = (1.0 + (n as f64 - df + 0.5) / (df + 0.5)).ln();
             let mut s = String::new();
             let mut prev: Option<u32> = None;
-            for (id, tf, chunk) in list {
+            for (id, tf, chunk) in std::mem::take(list) {
                 let tf = tf as f64 / W_BODY as f64;
                 let doc = &docs[id as usize];
                 let dl = doc.length as f64;
@@ -591,9 +632,10 @@ pub fn build(site: &Site) -> Vec<OutFile> {
                 push_varint(&mut s, chunk);
                 prev = Some(id);
             }
-            (term, s)
+            (term.as_str(), s)
         })
         .collect();
+    let forms: FastMap<&str, &str> = forms.iter().map(|(f, s)| (f.as_str(), s.as_str())).collect();
     let mut out = term_shards(&encoded, &forms);
     let shard_starts: Vec<String> = out.iter().map(|(first, _)| first.clone()).collect();
     let mut out: Vec<OutFile> = out.drain(..).map(|(_, f)| f).collect();

@@ -128,3 +128,22 @@ fn portable_builds_link_results_to_index_files() {
     let page = s.page("reports/a-12321-4/index.html");
     assert_eq!(page.select(&sel("form.site-search[action=\"../../search/index.html\"]")).count(), 1);
 }
+
+#[test]
+fn batches_and_threads_do_not_change_the_index() {
+    let s = seed();
+    ok(&s.build());
+    let whole = files(&s.out().join("search"));
+    let out = s.root().join("batched");
+    let o = dossier()
+        .arg("--root")
+        .arg(s.root())
+        .args(["build", "--out"])
+        .arg(&out)
+        .env("DOSSIER_SEARCH_BATCH", "3")
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .unwrap();
+    ok(&o);
+    assert!(whole == files(&out.join("search")), "the index depends on how documents were batched");
+}

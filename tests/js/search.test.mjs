@@ -87,10 +87,11 @@ before(() => {
   const seedRoot = path.join(tmp, "seed");
   fs.cpSync(path.join(repo, "tests/fixtures/seed"), seedRoot, { recursive: true });
   seed = build(seedRoot);
-  // The seed again, in shards of about 1.5 KB, so that lookups cross many shards.
+  // The seed again, in shards of about 1.5 KB, so that lookups cross many shards, and indexed five documents at a
+  // time, so that postings are merged across batches.
   const shardedRoot = path.join(tmp, "sharded");
   fs.cpSync(path.join(repo, "tests/fixtures/seed"), shardedRoot, { recursive: true });
-  sharded = build(shardedRoot, { DOSSIER_SEARCH_SHARD_BYTES: "1500" });
+  sharded = build(shardedRoot, { DOSSIER_SEARCH_SHARD_BYTES: "1500", DOSSIER_SEARCH_BATCH: "5" });
 });
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -224,7 +225,7 @@ test("identifiers, gender forms and document symbols are found", async () => {
   assert.deepEqual(cyr.urls, ["reports/a-12321-4/"]);
 });
 
-test("many small shards give the same results as one", async () => {
+test("many small shards and batches give the same results as one", async () => {
   const engine = engineFor(sharded);
   const m = await engine.init();
   assert.ok(m.shards.length >= 8, `${m.shards.length} shards`);
