@@ -40,8 +40,54 @@ pub struct Built {
     pub pages: usize,
 }
 
-/// Runs load → model → render; with `strict`, warnings are errors. `render_pages = false` stops after validation
-/// (`dossier check`), though templates are still compiled and checked.
+/// Prints when each stage finished, with `DOSSIER_TIMINGS` set.
+struct Clock {
+    on: bool,
+    start: std::time::Instant,
+}
+
+impl Clock {
+    fn new() -> Clock {
+        Clock { on: std::env::var_os("DOSSIER_TIMINGS").is_some(), start: std::time::Instant::now() }
+    }
+
+    fn lap(&self, stage: &str) {
+        if self.on {
+            eprintln!("timing: {stage} done at {} ms", self.start.elapsed().as_millis());
+        }
+    }
+}
+
+/// Load → model, and the templates; with `strict`, warnings are errors. `None` when there are errors.
+fn prepare(
+    root: &Path,
+    opts: &model::Options,
+    strict: bool,
+    diags: &mut Diagnostics,
+    clock: &Clock,
+) -> Result<(model::Site, Option<tera::Tera>), Failure> {
+    let content = match load::load(root, diags) {
+        Ok(Some(c)) => c,
+        Ok(None) => return Err(Failure::Content),
+        Err(load::LoadError::Usage(m)) => return Err(Failure::Usage(m)),
+        Err(load::LoadError::Io(m)) => return Err(Failure::Io(m)),
+    };
+    clock.lap("load");
+    let site = model::build(content, opts, diags);
+    clock.lap("model");
+    let tera = render::templates(&site, diags);
+    if strict {
+        diags.make_strict();
+    }
+    if diags.has_errors() {
+        return Err(Failure::Content);
+    }
+    Ok((site, tera))
+}
+
+/// Runs load → model → render and builds the search index, all in memory; with `strict`, warnings are errors.
+/// `render_pages = false` stops after validation (`dossier check`), though templates are still compiled and
+/// checked.
 pub fn run(
     root: &Path,
     opts: &model::Options,
@@ -49,43 +95,54 @@ pub fn run(
     render_pages: bool,
     diags: &mut Diagnostics,
 ) -> Result<Built, Failure> {
-    let timings = std::env::var_os("DOSSIER_TIMINGS").is_some();
-    let clock = std::time::Instant::now();
-    let lap = |stage: &str| {
-        if timings {
-            eprintln!("timing: {stage} done at {} ms", clock.elapsed().as_millis());
-        }
-    };
-    let content = match load::load(root, diags) {
-        Ok(Some(c)) => c,
-        Ok(None) => return Err(Failure::Content),
-        Err(load::LoadError::Usage(m)) => return Err(Failure::Usage(m)),
-        Err(load::LoadError::Io(m)) => return Err(Failure::Io(m)),
-    };
-    lap("load");
-    let site = model::build(content, opts, diags);
-    lap("model");
-    let tera = render::templates(&site, diags);
-    if strict {
-        diags.make_strict();
-    }
-    if diags.has_errors() || !render_pages {
-        return if diags.has_errors() { Err(Failure::Content) } else { Ok(Built { files: Vec::new(), pages: 0 }) };
+    let clock = Clock::new();
+    let (site, tera) = prepare(root, opts, strict, diags, &clock)?;
+    if !render_pages {
+        return Ok(Built { files: Vec::new(), pages: 0 });
     }
     let tera = tera.ok_or(Failure::Content)?;
-    let (mut files, index) = if timings {
-        let pages = render::render(&site, &tera, diags);
-        lap("render");
-        let index = search::build(&site);
-        lap("search");
-        (pages, index)
-    } else {
-        rayon::join(|| render::render(&site, &tera, diags), || search::build(&site))
-    };
+    let (mut files, index) = rayon::join(|| render::render(&site, &tera, diags), || search::build(&site));
     files.extend(index);
     if diags.has_errors() {
         return Err(Failure::Content);
     }
     let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
     Ok(Built { files, pages })
+}
+
+/// What `build` wrote.
+pub struct Written {
+    pub pages: usize,
+    pub files: usize,
+}
+
+/// `dossier build`: load → model → render → write, then search → write, into a staging folder that replaces
+/// `out` only when everything succeeded. The pages are written and dropped before the search index is built,
+/// so a large archive never holds both in memory.
+pub fn build(
+    root: &Path,
+    opts: &model::Options,
+    strict: bool,
+    out: &Path,
+    diags: &mut Diagnostics,
+) -> Result<Written, Failure> {
+    let clock = Clock::new();
+    let (site, tera) = prepare(root, opts, strict, diags, &clock)?;
+    let tera = tera.ok_or(Failure::Content)?;
+    let pages = render::render(&site, &tera, diags);
+    clock.lap("render");
+    if diags.has_errors() {
+        return Err(Failure::Content);
+    }
+    let mut stage = write::Staging::begin(out).map_err(Failure::Io)?;
+    stage.write(&pages).map_err(Failure::Io)?;
+    let written = Written { pages: pages.iter().filter(|f| f.path.ends_with(".html")).count(), files: pages.len() + 1 };
+    drop(pages);
+    clock.lap("write pages");
+    let index = search::build(&site);
+    clock.lap("search");
+    stage.write(&index).map_err(Failure::Io)?;
+    stage.commit().map_err(Failure::Io)?;
+    clock.lap("write index");
+    Ok(Written { files: written.files + index.len(), ..written })
 }

@@ -3,7 +3,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use dossier::diag::{Diagnostics, Severity};
-use dossier::{Failure, model, text::Date, write};
+use dossier::{Failure, model, text::Date};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -111,18 +111,14 @@ fn main() -> ExitCode {
             let out = out.unwrap_or_else(|| cli.root.join("public"));
             let opts = model::Options { include_drafts: drafts, portable, base_url };
             let mut diags = Diagnostics::default();
-            let result = dossier::run(&cli.root, &opts, strict, true, &mut diags);
+            let result = dossier::build(&cli.root, &opts, strict, &out, &mut diags);
             report(&diags, format);
             match result {
                 Ok(built) => {
-                    if let Err(e) = write::write_site(&out, &built.files) {
-                        eprintln!("error: {e}");
-                        return ExitCode::from(2);
-                    }
                     eprintln!(
                         "Built {} pages ({} files) into {} in {} ms",
                         built.pages,
-                        built.files.len() + 1,
+                        built.files,
                         out.display(),
                         start.elapsed().as_millis()
                     );

@@ -12,7 +12,7 @@
 //! - `facets.js`: for each facet value but organisations, the documents having it; `facet-organisation.js` the same
 //!   for organisations, with their names, loaded only when that filter is used.
 //! - `d/<id>-<k>.js`: passage `k` of a document's text, with what a result shows (title, address, kind, a line of
-//!   metadata, summary, the number of passages). Postings name the first passage holding each word, so a result
+//!   metadata, the number of passages; the summary in passage 0). Postings name the first passage holding each word, so a result
 //!   loads exactly one file.
 //!
 //! Documents are numbered reports first (newest first), then organisations, then sources (newest first), so an
@@ -283,7 +283,7 @@ type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
 const BATCH: usize = 4096;
 
 /// Passage size in bytes of text: a result loads one passage, and every passage is a file.
-const CHUNK: usize = 4000;
+const CHUNK: usize = 3000;
 
 impl Doc {
     fn new(kind: usize, title: &str, path: &str, lang: &str) -> Doc {
@@ -688,8 +688,10 @@ pub fn build(site: &Site) -> Vec<OutFile> {
                     data_file(
                         &format!("d/{id}-{k}"),
                         &json!({
-                            "k": d.kind, "t": d.title, "u": d.path, "m": d.meta, "s": d.summary, "l": d.lang,
-                            "c": n, "x": d.chunks.get(k).map_or("", String::as_str),
+                            "k": d.kind, "t": d.title, "u": d.path, "m": d.meta, "l": d.lang, "c": n,
+                            // The summary leads the first passage; a later one shows its own matching text.
+                            "s": if k == 0 { d.summary.as_str() } else { "" },
+                            "x": d.chunks.get(k).map_or("", String::as_str),
                         }),
                     )
                 })
