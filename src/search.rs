@@ -132,69 +132,84 @@ impl Token {
 /// Splits text into tokens. A joiner counts only between two letters or digits.
 pub fn tokens(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
-    scan(text, |joined, parts| {
-        out.push(Token { parts: parts.iter().map(|p| p.to_string()).collect(), joined: joined.map(str::to_string) })
+    scan(text, |joined, buf, bounds| {
+        out.push(Token {
+            parts: bounds.iter().map(|&(a, b)| buf[a..b].to_string()).collect(),
+            joined: joined.map(str::to_string),
+        })
     });
     out
 }
 
-/// Calls `f(joined form, parts)` for every token of `text`, folding into reused buffers: the indexer's hot loop.
-fn scan(text: &str, mut f: impl FnMut(Option<&str>, &[&str])) {
+/// Calls `f(joined form, buffer, part bounds)` for every token of `text`: the parts are `buffer[a..b]`, folded.
+/// Buffers are reused and the joined form is built only for tokens with joiners: this is the indexer's hot loop.
+fn scan(text: &str, mut f: impl FnMut(Option<&str>, &str, &[(usize, usize)])) {
     let mut joined = String::new();
     let mut bounds: Vec<(usize, usize)> = Vec::new();
-    let mut parts_buf = String::new();
+    let mut joiners: Vec<char> = Vec::new();
+    let mut buf = String::new();
     let mut it = text.char_indices().peekable();
     while let Some(&(_, c)) = it.peek() {
         if !c.is_alphanumeric() {
             it.next();
             continue;
         }
-        joined.clear();
-        parts_buf.clear();
+        buf.clear();
         bounds.clear();
-        let mut any_joiner = false;
+        joiners.clear();
         loop {
-            let start = parts_buf.len();
+            let start = buf.len();
             while let Some(&(_, c)) = it.peek() {
                 if !c.is_alphanumeric() {
                     break;
                 }
-                fold_into(c, &mut parts_buf);
+                fold_into(c, &mut buf);
                 it.next();
             }
-            bounds.push((start, parts_buf.len()));
-            joined.push_str(&parts_buf[start..]);
+            bounds.push((start, buf.len()));
             // A joiner needs a letter or digit right after it.
             let Some(&(i, j)) = it.peek() else { break };
             if !(keeps(j) || vanishes(j)) || !text[i + j.len_utf8()..].chars().next().is_some_and(char::is_alphanumeric)
             {
                 break;
             }
-            any_joiner = true;
-            if keeps(j) {
-                joined.push(if j == '\u{2011}' { '-' } else { j });
-            }
+            joiners.push(j);
             it.next();
         }
-        let parts: Vec<&str> = bounds.iter().map(|&(a, b)| &parts_buf[a..b]).collect();
-        f(any_joiner.then_some(joined.as_str()), &parts);
+        if joiners.is_empty() {
+            f(None, &buf, &bounds);
+        } else {
+            joined.clear();
+            for (k, &(a, b)) in bounds.iter().enumerate() {
+                if k > 0 && keeps(joiners[k - 1]) {
+                    joined.push(if joiners[k - 1] == '\u{2011}' { '-' } else { joiners[k - 1] });
+                }
+                joined.push_str(&buf[a..b]);
+            }
+            f(Some(&joined), &buf, &bounds);
+        }
     }
 }
 
 /// The stem of a folded term. Terms with digits or joiners, and short ones, are their own stem.
 pub fn stem(term: &str) -> String {
+    term[..stem_len(term)].to_string()
+}
+
+/// The length in bytes of a term's stem, which is always a start of the term.
+fn stem_len(term: &str) -> usize {
     if !term.chars().all(char::is_alphabetic) {
-        return term.to_string();
+        return term.len();
     }
-    let mut s = term.to_string();
+    let mut s = term;
     for _ in 0..2 {
         let n = s.chars().count();
         let Some(suf) = SUFFIXES.iter().find(|suf| s.ends_with(*suf) && n - suf.chars().count() >= MIN_STEM) else {
             break;
         };
-        s.truncate(s.len() - suf.len());
+        s = &s[..s.len() - suf.len()];
     }
-    s
+    s.len()
 }
 
 pub fn is_stopword(term: &str) -> bool {
@@ -249,9 +264,8 @@ struct Doc {
     stems: FastMap<String, u32>,
     /// per stem: weighted frequency, and the first body passage holding it
     freq: Vec<(u32, u32)>,
-    /// word forms that differ from their stem, with the stem
-    forms: Vec<(String, String)>,
-    /// word form → slot in `freq` (`u32::MAX` for a stopword), so each form is handled once
+    /// word form → slot in `freq` (`u32::MAX` for a stopword), so each form is handled once; the forms that
+    /// differ from their stem go into the index
     seen: FastMap<String, u32>,
     length: u32,
     facets: Vec<(usize, usize)>,
@@ -297,7 +311,6 @@ impl Doc {
             lang: lang.to_string(),
             stems: FastMap::default(),
             freq: Vec::new(),
-            forms: Vec::new(),
             seen: FastMap::default(),
             length: 0,
             facets: vec![(KIND, kind)],
@@ -307,25 +320,22 @@ impl Doc {
     /// Adds every term of `text` with weight `w`; `passage` is the body passage it is in (`NO_PASSAGE` for other
     /// fields). Each distinct word form is checked and stemmed once per document.
     fn add_in(&mut self, text: &str, w: u32, passage: u32) {
-        let Doc { stems, freq, forms, length, seen, .. } = self;
-        scan(text, |joined, parts| {
-            for term in joined.into_iter().chain(parts.iter().copied()) {
+        let Doc { stems, freq, length, seen, .. } = self;
+        scan(text, |joined, buf, bounds| {
+            for term in joined.into_iter().chain(bounds.iter().map(|&(a, b)| &buf[a..b])) {
                 let slot = match seen.get(term) {
                     Some(&slot) => slot,
                     None => {
                         let slot = if is_stopword(term) {
                             u32::MAX
                         } else {
-                            let s = stem(term);
-                            if s != term {
-                                forms.push((term.to_string(), s.clone()));
-                            }
-                            match stems.get(&s) {
+                            let s = &term[..stem_len(term)];
+                            match stems.get(s) {
                                 Some(&i) => i,
                                 None => {
                                     let i = freq.len() as u32;
                                     freq.push((0, NO_PASSAGE));
-                                    stems.insert(s, i);
+                                    stems.insert(s.to_string(), i);
                                     i
                                 }
                             }
@@ -381,6 +391,13 @@ const FACETS: [&str; 6] = ["kind", "country", "topic", "year", "language", "orga
 
 /// Builds every file of `search/`.
 pub fn build(site: &Site) -> Vec<OutFile> {
+    let clock = std::time::Instant::now();
+    let timings = std::env::var_os("DOSSIER_TIMINGS").is_some();
+    let lap = |what: &str| {
+        if timings {
+            eprintln!("timing:   search: {what} at {} ms", clock.elapsed().as_millis());
+        }
+    };
     let w = &site.ui.words;
     let ui = site.ui;
     // Facet values: (key, label) per facet; year and language values are collected as they come.
@@ -530,23 +547,25 @@ pub fn build(site: &Site) -> Vec<OutFile> {
     let (nr, no) = (site.reports.len(), site.organisations.len());
     let n = nr + no + sources_by_date.len();
     let make = |i: usize| -> Doc {
-        let mut d = if i < nr {
+        let d = if i < nr {
             report_doc(&site.reports[i])
         } else if i < nr + no {
             org_doc(i - nr)
         } else {
             source_doc(sources_by_date[i - nr - no])
         };
-        d.seen = FastMap::default();
         d
     };
     let mut docs: Vec<Doc> = Vec::with_capacity(n);
     let mut postings: FastMap<String, Vec<(u32, u32, u32)>> = FastMap::default();
     let mut forms: FastMap<String, String> = FastMap::default();
+    let mut making = std::time::Duration::ZERO;
     // Tests set a small batch to exercise the merging on a small site.
     let batch_size = std::env::var("DOSSIER_SEARCH_BATCH").ok().and_then(|v| v.parse().ok()).unwrap_or(BATCH).max(1);
     for start in (0..n).step_by(batch_size) {
+        let t0 = std::time::Instant::now();
         let mut batch: Vec<Doc> = (start..(start + batch_size).min(n)).into_par_iter().map(make).collect();
+        making += t0.elapsed();
         type Postings<'a> = FastMap<&'a str, Vec<(u32, u32, u32)>>;
         type Forms<'a> = FastMap<&'a str, &'a str>;
         let (local, local_forms): (Postings, Forms) = batch
@@ -561,8 +580,16 @@ pub fn build(site: &Site) -> Vec<OutFile> {
                         let passage = if passage == NO_PASSAGE { 0 } else { passage };
                         postings.entry(s.as_str()).or_default().push((id, tf, passage));
                     }
-                    for (f, s) in &d.forms {
-                        forms.insert(f.as_str(), s.as_str());
+                    let mut stem_of = vec![""; d.freq.len()];
+                    for (s, &slot) in &d.stems {
+                        stem_of[slot as usize] = s.as_str();
+                    }
+                    for (f, &slot) in &d.seen {
+                        if let Some(&s) = stem_of.get(slot as usize)
+                            && s.len() != f.len()
+                        {
+                            forms.insert(f.as_str(), s);
+                        }
                     }
                     (postings, forms)
                 },
@@ -597,11 +624,12 @@ pub fn build(site: &Site) -> Vec<OutFile> {
         for d in &mut batch {
             d.stems = FastMap::default();
             d.freq = Vec::new();
-            d.forms = Vec::new();
+            d.seen = FastMap::default();
         }
         docs.append(&mut batch);
     }
 
+    lap(&format!("documents and postings ({} ms making documents)", making.as_millis()));
     // Lengths are normalised within each kind, so a short organisation profile does not outrank a report that
     // treats the word at length.
     let mut avg = [0.0f64; 3];
@@ -635,8 +663,10 @@ pub fn build(site: &Site) -> Vec<OutFile> {
             (term.as_str(), s)
         })
         .collect();
+    lap("scores");
     let forms: FastMap<&str, &str> = forms.iter().map(|(f, s)| (f.as_str(), s.as_str())).collect();
     let mut out = term_shards(&encoded, &forms);
+    lap("shards");
     let shard_starts: Vec<String> = out.iter().map(|(first, _)| first.clone()).collect();
     let mut out: Vec<OutFile> = out.drain(..).map(|(_, f)| f).collect();
 
@@ -677,6 +707,7 @@ pub fn build(site: &Site) -> Vec<OutFile> {
         format!("{h:016x}")
     };
 
+    lap("facets");
     // Each document as one file per passage, each with what a result shows: a result loads one file.
     let doc_files: Vec<Vec<OutFile>> = docs
         .par_iter()
@@ -699,6 +730,7 @@ pub fn build(site: &Site) -> Vec<OutFile> {
         })
         .collect();
     out.extend(doc_files.into_iter().flatten());
+    lap("document files");
 
     // The manifest names every facet with its values, counted over all documents.
     let facet_list: Vec<Value> = FACETS
