@@ -568,9 +568,11 @@ pub fn build(site: &Site) -> Vec<OutFile> {
         making += t0.elapsed();
         type Postings<'a> = FastMap<&'a str, Vec<(u32, u32, u32)>>;
         type Forms<'a> = FastMap<&'a str, &'a str>;
+        // Few, large pieces: merging many small maps costs more than it saves.
         let (local, local_forms): (Postings, Forms) = batch
             .par_iter()
             .enumerate()
+            .with_min_len(1024)
             .fold(
                 || (Postings::default(), Forms::default()),
                 |(mut postings, mut forms), (off, d)| {
