@@ -669,7 +669,8 @@ impl Renderer<'_> {
         ctx.insert("json_ld", &crate::cite::script_json(&crate::cite::report_json_ld(site, r)));
         ctx.insert("report", &serde_json::json!({
             "id": r.id, "title": r.title, "date": loc.date(&r.date), "date_iso": r.date.iso(), "lang": r.language,
-            "language": {"name": language.name, "path": language.path},
+            // Named in the report's language, like its countries and topics.
+            "language": {"name": crate::text::language_name(&r.language, loc), "path": language.path},
             "year": {"name": site.years[r.year].name, "path": site.years[r.year].path},
             "kind": r.kind, "summary": r.summary, "draft": r.draft,
             "countries": term_links(&site.countries, &r.countries, &r.language),

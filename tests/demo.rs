@@ -87,3 +87,20 @@ fn demo_site_is_complete_and_linked() {
         assert!(!text.contains("{{") && !text.contains("{%") && !text.contains('\u{e000}'), "unrendered syntax in {f}");
     }
 }
+
+#[test]
+fn report_pages_name_their_language_in_that_language() {
+    let tmp = build_demo();
+    let out = tmp.path().join("out");
+    let language = |page: &str, label: &str| {
+        let doc = read_page(&out, page);
+        let dt = sel("dt");
+        let dd = sel("dd");
+        let labels: Vec<String> = doc.select(&dt).map(|e| e.text().collect()).collect();
+        let values: Vec<String> = doc.select(&dd).map(|e| e.text().collect::<String>().trim().to_string()).collect();
+        let i = labels.iter().position(|l| l == label).expect(label);
+        values[i].clone()
+    };
+    assert_eq!(language("reports/kaz-2024-003/index.html", "Sprache"), "Deutsch (Österreich)");
+    assert_eq!(language("reports/afg-2025-003/index.html", "Language"), "English");
+}
