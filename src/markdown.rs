@@ -63,6 +63,8 @@ pub struct ExcerptMark {
     pub key: String,
     pub locator: String,
     pub html: String,
+    /// Plain text of the quoted passage, for the search index.
+    pub text: String,
     pub line: usize,
     pub column: usize,
 }
@@ -261,6 +263,7 @@ fn convert_text(text: &str, opts: MdOptions) -> Converted {
             holder.append(n);
         }
         format_html_with_plugins(holder, &options, &mut mark.html, &excerpt_plugins).expect("writing to a String");
+        mark.text = plain_text(holder);
         out.excerpts.push(mark);
     }
     out
@@ -405,6 +408,7 @@ fn take_excerpts<'a>(
             key: item.key.clone(),
             locator: item.locator.clone(),
             html: String::new(),
+            text: String::new(),
             line: cite_pos.start.line,
             column: cite_pos.start.column,
         };

@@ -125,6 +125,8 @@ pub struct Excerpt {
     pub locator: String,
     /// HTML of the quoted text (may hold citation marks).
     pub html: String,
+    /// Plain text of the quoted text, for the search index.
+    pub text: String,
     /// "(Bertelsmann Stiftung, 19. März 2024, S. 6)"
     pub citation: String,
     pub language: String,
@@ -686,6 +688,7 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
                     source: s,
                     locator: x.locator.clone(),
                     html: x.html.clone(),
+                    text: x.text.clone(),
                     citation: format!("({})", item_text(&c)),
                     language: sources[s].language.clone().unwrap_or_else(|| report.language.clone()),
                     quote_open: locale.quote_open,

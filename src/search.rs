@@ -524,8 +524,7 @@ pub fn build(site: &Site) -> Vec<OutFile> {
         let mut text = String::new();
         for &(r, g, e, x) in &s.excerpts {
             let ex = &site.reports[r].appendix[g].entries[e].excerpts[x];
-            let plain = strip_tags(&ex.html);
-            text.push_str(plain.trim());
+            text.push_str(ex.text.trim());
             text.push('\n');
         }
         d.body(&text);
@@ -547,14 +546,13 @@ pub fn build(site: &Site) -> Vec<OutFile> {
     let (nr, no) = (site.reports.len(), site.organisations.len());
     let n = nr + no + sources_by_date.len();
     let make = |i: usize| -> Doc {
-        let d = if i < nr {
+        if i < nr {
             report_doc(&site.reports[i])
         } else if i < nr + no {
             org_doc(i - nr)
         } else {
             source_doc(sources_by_date[i - nr - no])
-        };
-        d
+        }
     };
     let mut docs: Vec<Doc> = Vec::with_capacity(n);
     let mut postings: FastMap<String, Vec<(u32, u32, u32)>> = FastMap::default();
@@ -868,24 +866,6 @@ fn data_file(name: &str, data: &Value) -> OutFile {
     OutFile { path: format!("search/{name}.js"), data: OutData::Text(s) }
 }
 
-/// Text of an HTML fragment, with tags removed and the few entities comrak writes decoded.
-fn strip_tags(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                out.push(' ');
-            }
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&quot;", "\"").replace("&#x27;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -966,10 +946,5 @@ mod tests {
         assert_eq!(separator("abc", "b"), "b");
         assert_eq!(separator("ab", "abc"), "abc");
         assert_eq!(separator("straf", "strasse"), "stras");
-    }
-
-    #[test]
-    fn strips_tags_and_entities() {
-        assert_eq!(strip_tags("<p>a &amp; <em>b</em></p>").trim(), "a &  b");
     }
 }
