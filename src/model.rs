@@ -640,7 +640,11 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
 
     // Citations, source lists and appendices.
     let mut warned_descriptions: BTreeSet<(usize, String)> = BTreeSet::new();
-    for (ri, (report, (conv, doc))) in reports.iter_mut().zip(parts.iter()).enumerate() {
+    let docs: Vec<&Doc<ReportMeta>> = parts.iter().map(|p| p.1).collect();
+    // Sort keys of every source's label and title, made once for all source lists.
+    let source_keys: Vec<(String, String)> =
+        sources.par_iter().map(|s| (sort_key(s.label(&organisations)), sort_key(&s.title))).collect();
+    for (ri, (report, (conv, doc))) in reports.iter_mut().zip(parts).enumerate() {
         let locale = report.locale;
         let file = &doc.file;
         let mut uses: BTreeMap<usize, Vec<String>> = BTreeMap::new();
@@ -677,8 +681,8 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         }
         // Excerpt sources count as cited too.
         let mut excerpts: Vec<(usize, Excerpt)> = Vec::new();
-        for x in &conv.excerpts {
-            let item = CiteItem { prefix: String::new(), key: x.key.clone(), locator: x.locator.clone() };
+        for x in conv.excerpts {
+            let item = CiteItem { prefix: String::new(), key: x.key, locator: x.locator };
             let Some(s) = resolve(&item, x.line, x.column, diags) else { continue };
             uses.entry(s).or_default();
             let c = cited_item(&item, Some(s), &sources, &organisations, locale);
@@ -686,9 +690,9 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
                 s,
                 Excerpt {
                     source: s,
-                    locator: x.locator.clone(),
-                    html: x.html.clone(),
-                    text: x.text.clone(),
+                    locator: item.locator.clone(),
+                    html: x.html,
+                    text: x.text,
                     citation: format!("({})", item_text(&c)),
                     language: sources[s].language.clone().unwrap_or_else(|| report.language.clone()),
                     quote_open: locale.quote_open,
@@ -743,9 +747,14 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         }
         // The source list: by label (case- and accent-insensitive), then date, then title.
         let mut cited: Vec<usize> = uses.keys().copied().collect();
-        cited.sort_by_cached_key(|&s| {
-            let src = &sources[s];
-            (sort_key(src.label(&organisations)), src.date, sort_key(&src.title), src.key.clone())
+        cited.sort_by(|&a, &b| {
+            let (x, y) = (&sources[a], &sources[b]);
+            (&source_keys[a].0, x.date, &source_keys[a].1, &x.key).cmp(&(
+                &source_keys[b].0,
+                y.date,
+                &source_keys[b].1,
+                &y.key,
+            ))
         });
         let access_of = |s: usize| accessed.get(&s).copied().or(report_accessed);
         let all_dates: BTreeSet<Option<Date>> = cited.iter().map(|&s| access_of(s)).collect();
@@ -833,9 +842,9 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         for (s, locators) in uses {
             sources[s].cited_by.push(SourceUse { report: ri, locators });
         }
-        report.html = conv.html.clone();
-        report.text = conv.text.clone();
-        report.toc = conv.headings.clone();
+        report.html = conv.html;
+        report.text = conv.text;
+        report.toc = conv.headings;
     }
 
     // Backlinks: organisations' documents and citing reports.
@@ -859,7 +868,7 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         ui,
         &link,
         &mut reports,
-        &parts,
+        &docs,
         |m| &m.countries,
         |r, v| r.countries = v,
         diags,
@@ -870,7 +879,7 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         ui,
         &link,
         &mut reports,
-        &parts,
+        &docs,
         |m| &m.topics,
         |r, v| r.topics = v,
         diags,
@@ -986,6 +995,9 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         .map(|(lang, md)| (lang.clone(), markdown::convert(md, MdOptions::default()).html))
         .collect();
 
+    // Freeing thousands of loaded documents takes a noticeable time; it need not hold up the build.
+    drop(docs);
+    std::thread::spawn(move || drop(report_docs));
     Site {
         config,
         ui,
@@ -1113,7 +1125,7 @@ fn resolve_terms(
     ui: &Locale,
     link: &dyn Fn(&str, &str) -> String,
     reports: &mut [Report],
-    parts: &[(Converted, &Doc<ReportMeta>)],
+    docs: &[&Doc<ReportMeta>],
     values: impl Fn(&ReportMeta) -> &Vec<String>,
     set: impl Fn(&mut Report, Vec<usize>),
     diags: &mut Diagnostics,
@@ -1128,7 +1140,7 @@ fn resolve_terms(
     let mut terms: Vec<Term> = Vec::new();
     // For undeclared slugs: the value that made them, and where.
     let mut made_by: HashMap<String, (String, PathBuf)> = HashMap::new();
-    for (ri, (report, (_, doc))) in reports.iter_mut().zip(parts).enumerate() {
+    for (ri, (report, doc)) in reports.iter_mut().zip(docs).enumerate() {
         let mut idxs = Vec::new();
         for value in values(&doc.meta) {
             let v = value.trim();

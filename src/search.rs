@@ -144,14 +144,24 @@ pub fn tokens(text: &str) -> Vec<Token> {
 /// Calls `f(joined form, buffer, part bounds)` for every token of `text`: the parts are `buffer[a..b]`, folded.
 /// Buffers are reused and the joined form is built only for tokens with joiners: this is the indexer's hot loop.
 fn scan(text: &str, mut f: impl FnMut(Option<&str>, &str, &[(usize, usize)])) {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    // The character at byte `i` and its length; ASCII, most of any text, without decoding.
+    let at = |i: usize| -> (char, usize) {
+        match bytes[i] {
+            b if b < 0x80 => (b as char, 1),
+            _ => text[i..].chars().next().map_or(('\0', 1), |c| (c, c.len_utf8())),
+        }
+    };
     let mut joined = String::new();
     let mut bounds: Vec<(usize, usize)> = Vec::new();
     let mut joiners: Vec<char> = Vec::new();
     let mut buf = String::new();
-    let mut it = text.char_indices().peekable();
-    while let Some(&(_, c)) = it.peek() {
+    let mut i = 0;
+    while i < n {
+        let (c, len) = at(i);
         if !c.is_alphanumeric() {
-            it.next();
+            i += len;
             continue;
         }
         buf.clear();
@@ -159,22 +169,34 @@ fn scan(text: &str, mut f: impl FnMut(Option<&str>, &str, &[(usize, usize)])) {
         joiners.clear();
         loop {
             let start = buf.len();
-            while let Some(&(_, c)) = it.peek() {
-                if !c.is_alphanumeric() {
+            while i < n {
+                // A run of ASCII letters and digits is copied and lower-cased at once.
+                let run = bytes[i..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+                if run > 0 {
+                    let from = buf.len();
+                    buf.push_str(&text[i..i + run]);
+                    buf[from..].make_ascii_lowercase();
+                    i += run;
+                    continue;
+                }
+                let (c, len) = at(i);
+                if c.is_ascii() || !c.is_alphanumeric() {
                     break;
                 }
                 fold_into(c, &mut buf);
-                it.next();
+                i += len;
             }
             bounds.push((start, buf.len()));
             // A joiner needs a letter or digit right after it.
-            let Some(&(i, j)) = it.peek() else { break };
-            if !(keeps(j) || vanishes(j)) || !text[i + j.len_utf8()..].chars().next().is_some_and(char::is_alphanumeric)
-            {
+            if i >= n {
+                break;
+            }
+            let (j, len) = at(i);
+            if !(keeps(j) || vanishes(j)) || i + len >= n || !at(i + len).0.is_alphanumeric() {
                 break;
             }
             joiners.push(j);
-            it.next();
+            i += len;
         }
         if joiners.is_empty() {
             f(None, &buf, &bounds);

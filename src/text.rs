@@ -531,17 +531,25 @@ fn strip_accent(c: char) -> Option<char> {
 
 /// Sort key for labels: case- and accent-insensitive (DIN 5007-1: ä sorts as a).
 pub fn sort_key(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            let c = match c {
-                'ä' | 'Ä' => 'a',
-                'ö' | 'Ö' => 'o',
-                'ü' | 'Ü' => 'u',
-                c => strip_accent(c).unwrap_or(c),
-            };
-            if c == 'ß' { vec!['s', 's'] } else { c.to_lowercase().collect() }
-        })
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        let c = match c {
+            'ä' | 'Ä' => 'a',
+            'ö' | 'Ö' => 'o',
+            'ü' | 'Ü' => 'u',
+            c => strip_accent(c).unwrap_or(c),
+        };
+        if c == 'ß' {
+            out.push_str("ss");
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
 }
 
 #[cfg(test)]
