@@ -8,9 +8,10 @@ use crate::yaml::{self, Text};
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use walkdir::WalkDir;
 
 /// Front matter of a report (`content/reports/**/*.md`).
@@ -233,7 +234,8 @@ pub enum StaticData {
 pub struct Content {
     pub root: PathBuf,
     pub config: Config,
-    pub reports: Vec<Doc<ReportMeta>>,
+    /// Shared, so a [`Cache`] can hand out an unchanged report without reading it again.
+    pub reports: Vec<Arc<Doc<ReportMeta>>>,
     pub pages: Vec<Doc<PageMeta>>,
     pub organisations: Vec<Record<OrgMeta>>,
     pub sources: Vec<Record<SourceMeta>>,
@@ -252,9 +254,33 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_theme.rs"));
 }
 
+/// Parsed reports kept from one load to the next, for `dossier serve`: a report whose file
+/// has the same modification time and size, and was not named as changed, is not read again.
+#[derive(Default)]
+pub struct Cache {
+    reports: HashMap<PathBuf, (Stamp, Arc<Doc<ReportMeta>>)>,
+}
+
+/// When a file was last modified, and its size.
+type Stamp = (Option<std::time::SystemTime>, u64);
+
+impl Cache {
+    /// Forgets the files (relative to the site's folder) that are known to have changed.
+    pub fn forget(&mut self, root: &Path, changed: &[PathBuf]) {
+        for p in changed {
+            self.reports.remove(&root.join(p));
+        }
+    }
+}
+
 /// Loads the site at `root`. Content problems go to `diags` and the affected file is
 /// left out; a missing or broken `site.toml` yields `Ok(None)` with its diagnostic.
 pub fn load(root: &Path, diags: &mut Diagnostics) -> Result<Option<Content>, LoadError> {
+    load_cached(root, diags, &mut Cache::default())
+}
+
+/// [`load`], reusing the unchanged reports of `cache`, which then holds those of this load.
+pub fn load_cached(root: &Path, diags: &mut Diagnostics, cache: &mut Cache) -> Result<Option<Content>, LoadError> {
     let config_path = root.join("site.toml");
     let config_text = match fs::read(&config_path) {
         Ok(b) => b,
@@ -281,7 +307,34 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Result<Option<Content>, Loa
     let org_files = files(&content.join("organisations"), &["yaml", "yml"])?;
     let source_files = files(&content.join("sources"), &["yaml", "yml"])?;
 
-    let reports = parse_all(root, &report_files, diags, |file, text| doc::<ReportMeta>(file, text, REPORT_KEYS))?;
+    let stamp = |p: &Path| fs::metadata(p).ok().map(|m| (m.modified().ok(), m.len()));
+    let stamps: Vec<Option<Stamp>> = report_files.par_iter().map(|p| stamp(p)).collect();
+    let mut reports: Vec<Option<Arc<Doc<ReportMeta>>>> = report_files
+        .iter()
+        .zip(&stamps)
+        .map(|(p, st)| match (cache.reports.get(p), st) {
+            (Some((old, d)), Some(st)) if old == st => Some(d.clone()),
+            _ => None,
+        })
+        .collect();
+    let missing: Vec<PathBuf> =
+        report_files.iter().zip(&reports).filter(|(_, d)| d.is_none()).map(|(p, _)| p.clone()).collect();
+    let mut fresh = parse_all(root, &missing, diags, |file, text| {
+        doc::<ReportMeta>(file, text, REPORT_KEYS).map(|d| (root.join(file), Arc::new(d)))
+    })?
+    .into_iter()
+    .peekable();
+    let mut kept = HashMap::with_capacity(report_files.len());
+    for ((p, st), slot) in report_files.iter().zip(stamps).zip(reports.iter_mut()) {
+        if slot.is_none() && fresh.peek().is_some_and(|(f, _)| f == p) {
+            *slot = fresh.next().map(|(_, d)| d);
+        }
+        if let (Some(d), Some(st)) = (slot.as_ref(), st) {
+            kept.insert(p.clone(), (st, d.clone()));
+        }
+    }
+    cache.reports = kept;
+    let reports: Vec<Arc<Doc<ReportMeta>>> = reports.into_iter().flatten().collect();
     let pages = parse_all(root, &page_files, diags, |file, text| doc::<PageMeta>(file, text, PAGE_KEYS))?;
     let organisations = parse_all(root, &org_files, diags, |file, text| {
         let key = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();

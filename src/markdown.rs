@@ -16,7 +16,6 @@ use comrak::{Anchorizer, Arena, Node, Options, ResolvedReference, format_html_wi
 use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
-use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Marks a citation in converted HTML: `\u{E000}<index>\u{E001}`.
@@ -81,13 +80,14 @@ pub struct Problem {
 
 #[derive(Debug, Clone, Default)]
 pub struct Converted {
-    pub html: String,
+    /// Shared: a remembered conversion (see [`memo_next_build`]) is handed out without copying.
+    pub html: Arc<str>,
     pub headings: Vec<Heading>,
     pub citations: Vec<CitationMark>,
     pub excerpts: Vec<ExcerptMark>,
     pub problems: Vec<Problem>,
     /// Plain text of the body (without the excerpts), one block per line, for the search index.
-    pub text: String,
+    pub text: Arc<str>,
 }
 
 /// Parses the text of one bracket. `None`: not a citation (no `@key` starting a word);
@@ -158,9 +158,7 @@ pub fn convert(text: &str, opts: MdOptions) -> Converted {
     if MEMO.lock().unwrap_or_else(|e| e.into_inner()).is_none() {
         return convert_text(text, opts);
     }
-    let mut h = std::hash::DefaultHasher::new();
-    text.hash(&mut h);
-    let key = (h.finish(), text.len(), opts.allow_html);
+    let key = (quick_hash(text.as_bytes()), text.len(), opts.allow_html);
     {
         let mut memo = MEMO.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(m) = memo.as_mut() {
@@ -178,6 +176,20 @@ pub fn convert(text: &str, opts: MdOptions) -> Converted {
         m.current.insert(key, c.clone());
     }
     c
+}
+
+/// A fast 64-bit hash of a document, eight bytes at a time; the memo's key with the length.
+fn quick_hash(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().unwrap_or_default());
+        h = (h.rotate_left(23) ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    for &b in chunks.remainder() {
+        h = (h.rotate_left(23) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    h ^ (h >> 29)
 }
 
 fn convert_text(text: &str, opts: MdOptions) -> Converted {
@@ -247,13 +259,15 @@ fn convert_text(text: &str, opts: MdOptions) -> Converted {
         }
     }
 
-    out.text = plain_text(root);
+    out.text = plain_text(root).into();
 
     let headings = HeadingIds(Mutex::new(ids));
     let mut plugins = Plugins::default();
     plugins.render.heading_adapter = Some(&headings);
     plugins.render.codefence_syntax_highlighter = Some(&Highlighter);
-    format_html_with_plugins(root, &options, &mut out.html, &plugins).expect("writing to a String");
+    let mut html = String::new();
+    format_html_with_plugins(root, &options, &mut html, &plugins).expect("writing to a String");
+    out.html = html.into();
 
     let mut excerpt_plugins = Plugins::default();
     excerpt_plugins.render.codefence_syntax_highlighter = Some(&Highlighter);

@@ -60,9 +60,9 @@ pub struct Report {
     pub file: PathBuf,
     pub path: String,
     /// Body HTML with citation marks (see `markdown::MARK_OPEN`).
-    pub html: String,
+    pub html: std::sync::Arc<str>,
     /// Plain text of the body, for the search index.
-    pub text: String,
+    pub text: std::sync::Arc<str>,
     pub toc: Vec<Heading>,
     /// Resolved citations; mark `n` in `html` is `citations[n]`.
     pub citations: Vec<Citation>,
@@ -323,7 +323,7 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
     }
 
     // Reports: drafts out unless asked for, then Markdown, in parallel.
-    let report_docs: Vec<Doc<ReportMeta>> =
+    let report_docs: Vec<std::sync::Arc<Doc<ReportMeta>>> =
         report_docs.into_iter().filter(|d| opts.include_drafts || !d.meta.draft).collect();
     let converted: Vec<Converted> = report_docs.par_iter().map(|d| markdown::convert(&d.body, md_opts)).collect();
 
@@ -617,8 +617,8 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
             year: 0,
             language_term: 0,
             file: file.clone(),
-            html: String::new(),
-            text: String::new(),
+            html: "".into(),
+            text: "".into(),
             toc: Vec::new(),
             citations: Vec::new(),
             bibliography: Vec::new(),
@@ -638,190 +638,222 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
     let (mut reports, parts): (Vec<Report>, Vec<(Converted, &Doc<ReportMeta>)>) =
         order.iter().map(|&i| slots[i].take().expect("each once")).unzip();
 
-    // Citations, source lists and appendices.
+    // Citations, source lists and appendices: each report on its own, in parallel; then, in report order, what
+    // the reports add to their sources (citing reports, excerpts) and the warnings they share.
     let mut warned_descriptions: BTreeSet<(usize, String)> = BTreeSet::new();
     let docs: Vec<&Doc<ReportMeta>> = parts.iter().map(|p| p.1).collect();
     // Sort keys of every source's label and title, made once for all source lists.
     let source_keys: Vec<(String, String)> =
         sources.par_iter().map(|s| (sort_key(s.label(&organisations)), sort_key(&s.title))).collect();
-    for (ri, (report, (conv, doc))) in reports.iter_mut().zip(parts).enumerate() {
-        let locale = report.locale;
-        let file = &doc.file;
-        let mut uses: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-        let resolve = |item: &CiteItem, line: usize, column: usize, diags: &mut Diagnostics| -> Option<usize> {
-            match source_index.get(&item.key) {
-                Some(&s) => Some(s),
-                None => {
-                    let mut d =
-                        Diagnostic::error("E010", file, line, column, format!("unknown source key `{}`", item.key));
-                    d = match suggest(&item.key, source_index.keys().map(String::as_str)) {
-                        Some(s) => d.help(format!("did you mean `{s}`?")),
-                        None => {
-                            d.help("add a record for it in content/sources/ or under `sources:` in the front matter")
+    struct Resolved {
+        diags: Diagnostics,
+        uses: BTreeMap<usize, Vec<String>>,
+        /// Organisations cited without a description in the report's language, with that language.
+        lacking: Vec<(usize, String)>,
+    }
+    let resolved: Vec<Resolved> = reports
+        .par_iter_mut()
+        .zip(parts.into_par_iter())
+        .map(|(report, (conv, doc))| {
+            let mut own = Diagnostics::default();
+            let diags = &mut own;
+            let locale = report.locale;
+            let file = &doc.file;
+            let mut uses: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+            let resolve = |item: &CiteItem, line: usize, column: usize, diags: &mut Diagnostics| -> Option<usize> {
+                match source_index.get(&item.key) {
+                    Some(&s) => Some(s),
+                    None => {
+                        let mut d =
+                            Diagnostic::error("E010", file, line, column, format!("unknown source key `{}`", item.key));
+                        d = match suggest(&item.key, source_index.keys().map(String::as_str)) {
+                            Some(s) => d.help(format!("did you mean `{s}`?")),
+                            None => d.help(
+                                "add a record for it in content/sources/ or under `sources:` in the front matter",
+                            ),
+                        };
+                        diags.push(d);
+                        None
+                    }
+                }
+            };
+            for mark in &conv.citations {
+                let mut items = Vec::new();
+                for item in &mark.items {
+                    let source = resolve(item, mark.line, mark.column, diags);
+                    if let Some(s) = source {
+                        let entry = uses.entry(s).or_default();
+                        if !item.locator.is_empty() && !entry.contains(&item.locator) {
+                            entry.push(item.locator.clone());
                         }
-                    };
-                    diags.push(d);
-                    None
+                    }
+                    items.push(cited_item(item, source, &sources, &organisations, locale));
                 }
+                report.citations.push(Citation { items });
             }
-        };
-        for mark in &conv.citations {
-            let mut items = Vec::new();
-            for item in &mark.items {
-                let source = resolve(item, mark.line, mark.column, diags);
-                if let Some(s) = source {
-                    let entry = uses.entry(s).or_default();
-                    if !item.locator.is_empty() && !entry.contains(&item.locator) {
-                        entry.push(item.locator.clone());
+            // Excerpt sources count as cited too.
+            let mut excerpts: Vec<(usize, Excerpt)> = Vec::new();
+            for x in conv.excerpts {
+                let item = CiteItem { prefix: String::new(), key: x.key, locator: x.locator };
+                let Some(s) = resolve(&item, x.line, x.column, diags) else { continue };
+                uses.entry(s).or_default();
+                let c = cited_item(&item, Some(s), &sources, &organisations, locale);
+                excerpts.push((
+                    s,
+                    Excerpt {
+                        source: s,
+                        locator: item.locator.clone(),
+                        html: x.html,
+                        text: x.text,
+                        citation: format!("({})", item_text(&c)),
+                        language: sources[s].language.clone().unwrap_or_else(|| report.language.clone()),
+                        quote_open: locale.quote_open,
+                        quote_close: locale.quote_close,
+                    },
+                ));
+            }
+            // Per-report facts: accessed and downloaded dates.
+            let parse_fact = |v: &Option<Text>, path: &[&str], diags: &mut Diagnostics| -> Option<Date> {
+                let Text(s) = v.as_ref()?;
+                match Date::parse(s) {
+                    Ok(d) if d.is_full() => Some(d),
+                    Ok(_) | Err(_) => {
+                        let (l, c) = doc.yaml.position(path);
+                        diags.push(
+                            Diagnostic::error("E025", file, l, c, format!("`{s}` is not a full date"))
+                                .help("write YYYY-MM-DD"),
+                        );
+                        None
                     }
                 }
-                items.push(cited_item(item, source, &sources, &organisations, locale));
-            }
-            report.citations.push(Citation { items });
-        }
-        // Excerpt sources count as cited too.
-        let mut excerpts: Vec<(usize, Excerpt)> = Vec::new();
-        for x in conv.excerpts {
-            let item = CiteItem { prefix: String::new(), key: x.key, locator: x.locator };
-            let Some(s) = resolve(&item, x.line, x.column, diags) else { continue };
-            uses.entry(s).or_default();
-            let c = cited_item(&item, Some(s), &sources, &organisations, locale);
-            excerpts.push((
-                s,
-                Excerpt {
-                    source: s,
-                    locator: item.locator.clone(),
-                    html: x.html,
-                    text: x.text,
-                    citation: format!("({})", item_text(&c)),
-                    language: sources[s].language.clone().unwrap_or_else(|| report.language.clone()),
-                    quote_open: locale.quote_open,
-                    quote_close: locale.quote_close,
-                },
-            ));
-        }
-        // Per-report facts: accessed and downloaded dates.
-        let parse_fact = |v: &Option<Text>, path: &[&str], diags: &mut Diagnostics| -> Option<Date> {
-            let Text(s) = v.as_ref()?;
-            match Date::parse(s) {
-                Ok(d) if d.is_full() => Some(d),
-                Ok(_) | Err(_) => {
-                    let (l, c) = doc.yaml.position(path);
-                    diags.push(
-                        Diagnostic::error("E025", file, l, c, format!("`{s}` is not a full date"))
-                            .help("write YYYY-MM-DD"),
-                    );
-                    None
-                }
-            }
-        };
-        let report_accessed = parse_fact(&doc.meta.accessed, &["accessed"], diags);
-        let mut accessed: HashMap<usize, Date> = HashMap::new();
-        let mut downloaded: HashMap<usize, Date> = HashMap::new();
-        for (key, entry) in &doc.meta.sources {
-            let Some(&s) = source_index.get(key) else {
-                if entry.record().is_none() {
+            };
+            let report_accessed = parse_fact(&doc.meta.accessed, &["accessed"], diags);
+            let mut accessed: HashMap<usize, Date> = HashMap::new();
+            let mut downloaded: HashMap<usize, Date> = HashMap::new();
+            for (key, entry) in &doc.meta.sources {
+                let Some(&s) = source_index.get(key) else {
+                    if entry.record().is_none() {
+                        let (l, c) = doc.yaml.position(&["sources", key]);
+                        let mut d = Diagnostic::error(
+                            "E010",
+                            file,
+                            l,
+                            c,
+                            format!("unknown source key `{key}` under `sources:`"),
+                        );
+                        if let Some(s) = suggest(key, source_index.keys().map(String::as_str)) {
+                            d = d.help(format!("did you mean `{s}`?"));
+                        }
+                        diags.push(d);
+                    }
+                    continue;
+                };
+                if !uses.contains_key(&s) {
                     let (l, c) = doc.yaml.position(&["sources", key]);
-                    let mut d =
-                        Diagnostic::error("E010", file, l, c, format!("unknown source key `{key}` under `sources:`"));
-                    if let Some(s) = suggest(key, source_index.keys().map(String::as_str)) {
-                        d = d.help(format!("did you mean `{s}`?"));
-                    }
-                    diags.push(d);
+                    diags.push(
+                        Diagnostic::warning("W041", file, l, c, format!("source `{key}` is declared but never cited"))
+                            .help(format!("cite it with `[@{key}]` or remove it from `sources:`")),
+                    );
                 }
-                continue;
-            };
-            if !uses.contains_key(&s) {
-                let (l, c) = doc.yaml.position(&["sources", key]);
-                diags.push(
-                    Diagnostic::warning("W041", file, l, c, format!("source `{key}` is declared but never cited"))
-                        .help(format!("cite it with `[@{key}]` or remove it from `sources:`")),
-                );
+                if let Some(d) = parse_fact(&entry.accessed, &["sources", key, "accessed"], diags) {
+                    accessed.insert(s, d);
+                }
+                if let Some(d) = parse_fact(&entry.downloaded, &["sources", key, "downloaded"], diags) {
+                    downloaded.insert(s, d);
+                }
             }
-            if let Some(d) = parse_fact(&entry.accessed, &["sources", key, "accessed"], diags) {
-                accessed.insert(s, d);
-            }
-            if let Some(d) = parse_fact(&entry.downloaded, &["sources", key, "downloaded"], diags) {
-                downloaded.insert(s, d);
-            }
-        }
-        // The source list: by label (case- and accent-insensitive), then date, then title.
-        let mut cited: Vec<usize> = uses.keys().copied().collect();
-        cited.sort_by(|&a, &b| {
-            let (x, y) = (&sources[a], &sources[b]);
-            (&source_keys[a].0, x.date, &source_keys[a].1, &x.key).cmp(&(
-                &source_keys[b].0,
-                y.date,
-                &source_keys[b].1,
-                &y.key,
-            ))
-        });
-        let access_of = |s: usize| accessed.get(&s).copied().or(report_accessed);
-        let all_dates: BTreeSet<Option<Date>> = cited.iter().map(|&s| access_of(s)).collect();
-        let uniform = all_dates.len() == 1;
-        if let (true, Some(Some(d))) = (uniform, all_dates.iter().next()) {
-            report.accessed_all = Some(locale.with_date(locale.words.accessed_all, d));
-        }
-        for &s in &cited {
-            let src = &sources[s];
-            let when = match downloaded.get(&s) {
-                Some(d) => locale.with_date(locale.words.downloaded, d),
-                None => locale.date(&src.date),
-            };
-            let access = access_of(s);
-            if access.is_none() && src.url.is_some() {
-                let (l, c) = doc.yaml.position(&["accessed"]);
-                diags.push(
-                    Diagnostic::warning("W042", file, l, c, format!("no accessed date for cited source `{}`", src.key))
-                        .help("add `accessed: YYYY-MM-DD` to the front matter, or per source under `sources:`"),
-                );
-            }
-            report.bibliography.push(BibEntry {
-                source: s,
-                text: format!("{}, {when}", src.reference(&organisations)),
-                url: src.url.clone(),
-                accessed: if uniform { None } else { access.map(|d| locale.with_date(locale.words.accessed_one, &d)) },
-                accessed_on: access,
-                downloaded_on: downloaded.get(&s).copied(),
+            // The source list: by label (case- and accent-insensitive), then date, then title.
+            let mut cited: Vec<usize> = uses.keys().copied().collect();
+            cited.sort_by(|&a, &b| {
+                let (x, y) = (&sources[a], &sources[b]);
+                (&source_keys[a].0, x.date, &source_keys[a].1, &x.key).cmp(&(
+                    &source_keys[b].0,
+                    y.date,
+                    &source_keys[b].1,
+                    &y.key,
+                ))
             });
-        }
-        // Appendix: organisations with excerpts, in source-list order.
-        for (bi, entry) in report.bibliography.iter().enumerate() {
-            let xs: Vec<Excerpt> =
-                excerpts.iter().filter(|(s, _)| *s == entry.source).map(|(_, x)| x.clone()).collect();
-            if xs.is_empty() {
-                continue;
+            let access_of = |s: usize| accessed.get(&s).copied().or(report_accessed);
+            let all_dates: BTreeSet<Option<Date>> = cited.iter().map(|&s| access_of(s)).collect();
+            let uniform = all_dates.len() == 1;
+            if let (true, Some(Some(d))) = (uniform, all_dates.iter().next()) {
+                report.accessed_all = Some(locale.with_date(locale.words.accessed_all, d));
             }
-            let org = sources[entry.source].organisation;
-            let group = match report.appendix.iter().position(|g| g.organisation == org) {
-                Some(g) => g,
-                None => {
-                    report.appendix.push(AppendixGroup {
-                        organisation: org,
-                        description: description(&organisations[org], &report.language),
-                        entries: Vec::new(),
-                    });
-                    report.appendix.len() - 1
+            for &s in &cited {
+                let src = &sources[s];
+                let when = match downloaded.get(&s) {
+                    Some(d) => locale.with_date(locale.words.downloaded, d),
+                    None => locale.date(&src.date),
+                };
+                let access = access_of(s);
+                if access.is_none() && src.url.is_some() {
+                    let (l, c) = doc.yaml.position(&["accessed"]);
+                    diags.push(
+                        Diagnostic::warning(
+                            "W042",
+                            file,
+                            l,
+                            c,
+                            format!("no accessed date for cited source `{}`", src.key),
+                        )
+                        .help("add `accessed: YYYY-MM-DD` to the front matter, or per source under `sources:`"),
+                    );
                 }
-            };
-            report.appendix[group].entries.push(AppendixEntry { bib: bi, excerpts: xs });
-        }
-        for (gi, g) in report.appendix.iter().enumerate() {
-            for (ei, e) in g.entries.iter().enumerate() {
-                for xi in 0..e.excerpts.len() {
-                    sources[report.bibliography[e.bib].source].excerpts.push((ri, gi, ei, xi));
-                }
+                report.bibliography.push(BibEntry {
+                    source: s,
+                    text: format!("{}, {when}", src.reference(&organisations)),
+                    url: src.url.clone(),
+                    accessed: if uniform {
+                        None
+                    } else {
+                        access.map(|d| locale.with_date(locale.words.accessed_one, &d))
+                    },
+                    accessed_on: access,
+                    downloaded_on: downloaded.get(&s).copied(),
+                });
             }
-        }
-        // Organisations lacking a description in this report's language.
-        let mut orgs: Vec<usize> = cited.iter().map(|&s| sources[s].organisation).collect();
-        orgs.sort_by_cached_key(|&o| sort_key(&organisations[o].name));
-        orgs.dedup();
-        for &o in &orgs {
+            // Appendix: organisations with excerpts, in source-list order.
+            for (bi, entry) in report.bibliography.iter().enumerate() {
+                let xs: Vec<Excerpt> =
+                    excerpts.iter().filter(|(s, _)| *s == entry.source).map(|(_, x)| x.clone()).collect();
+                if xs.is_empty() {
+                    continue;
+                }
+                let org = sources[entry.source].organisation;
+                let group = match report.appendix.iter().position(|g| g.organisation == org) {
+                    Some(g) => g,
+                    None => {
+                        report.appendix.push(AppendixGroup {
+                            organisation: org,
+                            description: description(&organisations[org], &report.language),
+                            entries: Vec::new(),
+                        });
+                        report.appendix.len() - 1
+                    }
+                };
+                report.appendix[group].entries.push(AppendixEntry { bib: bi, excerpts: xs });
+            }
+            // Organisations lacking a description in this report's language.
+            let mut orgs: Vec<usize> = cited.iter().map(|&s| sources[s].organisation).collect();
+            orgs.sort_by_cached_key(|&o| sort_key(&organisations[o].name));
+            orgs.dedup();
             let base = report.language.split('-').next().unwrap_or_default().to_string();
-            if description(&organisations[o], &report.language).is_none()
-                && warned_descriptions.insert((o, base.clone()))
-            {
+            let lacking = orgs
+                .iter()
+                .filter(|&&o| description(&organisations[o], &report.language).is_none())
+                .map(|&o| (o, base.clone()))
+                .collect();
+            report.organisations = orgs;
+            report.html = conv.html;
+            report.text = conv.text;
+            report.toc = conv.headings;
+            Resolved { diags: own, uses, lacking }
+        })
+        .collect();
+    for (ri, (report, r)) in reports.iter().zip(resolved).enumerate() {
+        diags.extend(r.diags.items);
+        for (o, base) in r.lacking {
+            if warned_descriptions.insert((o, base.clone())) {
                 let org = &organisations[o];
                 diags.push(
                     Diagnostic::warning(
@@ -838,13 +870,16 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
                 );
             }
         }
-        report.organisations = orgs;
-        for (s, locators) in uses {
+        for (gi, g) in report.appendix.iter().enumerate() {
+            for (ei, e) in g.entries.iter().enumerate() {
+                for xi in 0..e.excerpts.len() {
+                    sources[report.bibliography[e.bib].source].excerpts.push((ri, gi, ei, xi));
+                }
+            }
+        }
+        for (s, locators) in r.uses {
             sources[s].cited_by.push(SourceUse { report: ri, locators });
         }
-        report.html = conv.html;
-        report.text = conv.text;
-        report.toc = conv.headings;
     }
 
     // Backlinks: organisations' documents and citing reports.
@@ -983,7 +1018,7 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
             title,
             language,
             summary: d.meta.summary.clone(),
-            html: conv.html,
+            html: conv.html.to_string(),
             citations,
         });
     }
@@ -992,7 +1027,7 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
     let disclaimers = config
         .disclaimer
         .iter()
-        .map(|(lang, md)| (lang.clone(), markdown::convert(md, MdOptions::default()).html))
+        .map(|(lang, md)| (lang.clone(), markdown::convert(md, MdOptions::default()).html.to_string()))
         .collect();
 
     // Freeing thousands of loaded documents takes a noticeable time; it need not hold up the build.

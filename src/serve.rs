@@ -112,6 +112,12 @@ impl Server {
         self.changed.notify_all();
     }
 
+    /// Puts a new set of files online without reloading open pages: for a new search
+    /// index, which only the next search uses.
+    fn replace(&self, files: Files) {
+        *self.files.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(files);
+    }
+
     fn set_errors(&self, errors: String) {
         let mut s = self.status.lock().unwrap_or_else(|e| e.into_inner());
         if s.errors != errors {
@@ -238,6 +244,8 @@ struct BuiltFiles {
     pages: usize,
     /// How many files were rendered (or read) anew.
     rendered: usize,
+    /// The model to build the search index from, when the pages went ahead without it.
+    index_of: Option<Arc<Site>>,
     /// Where the time went.
     phases: String,
 }
@@ -252,7 +260,11 @@ struct Builder {
     nonce: String,
     previous: Arc<Files>,
     /// The model of the last good build, to compare the next one with.
-    last: Option<Site>,
+    last: Option<Arc<Site>>,
+    /// The served paths that belong to the search index.
+    index_paths: HashSet<String>,
+    /// Reports as last loaded, reused while their files stay the same.
+    cache: load::Cache,
 }
 
 impl Builder {
@@ -266,12 +278,16 @@ impl Builder {
             nonce: format!("{:x}", std::process::id()),
             previous: Arc::new(HashMap::new()),
             last: None,
+            index_paths: HashSet::new(),
+            cache: load::Cache::default(),
         }
     }
 
     /// Builds the site. With the files that changed since the last good build, and when
     /// they are all reports, only the pages they affect are rendered again; everything
-    /// else keeps its entry. On failure, the diagnostics as text.
+    /// else keeps its entry. The first good build includes the search index; later ones
+    /// leave it to [`Builder::index`], so pages show without waiting for it. On failure,
+    /// the diagnostics as text.
     fn build(&mut self, changed: Option<&[PathBuf]>) -> Result<BuiltFiles, String> {
         let failed = |diags: &Diagnostics| {
             let printed: Vec<String> = diags.sorted().iter().map(|d| d.to_string()).collect();
@@ -280,11 +296,13 @@ impl Builder {
         crate::markdown::memo_next_build();
         let started = Instant::now();
         let mut diags = Diagnostics::default();
-        let content = match load::load(&self.root, &mut diags) {
+        self.cache.forget(&self.root, changed.unwrap_or_default());
+        let content = match load::load_cached(&self.root, &mut diags, &mut self.cache) {
             Ok(Some(c)) => c,
             Ok(None) => return Err(failed(&diags)),
             Err(load::LoadError::Usage(m) | load::LoadError::Io(m)) => return Err(format!("error: {m}")),
         };
+        let loaded = started.elapsed();
         let site = model::build(content, &self.options, &mut diags);
         let tera = render::templates(&site, &mut diags);
         let Some(tera) = tera.filter(|_| !diags.has_errors()) else { return Err(failed(&diags)) };
@@ -295,30 +313,38 @@ impl Builder {
             (Some(old), true) => Some(affected(old, &site, changed.unwrap_or_default())),
             _ => None,
         };
+        let compared = started.elapsed();
         let all_paths = Mutex::new(Vec::new());
         let select = |path: &str| {
             all_paths.lock().unwrap_or_else(|e| e.into_inner()).push(path.to_string());
             selection.as_ref().is_none_or(|s| s.contains(path))
         };
-        let (mut out, index) =
-            rayon::join(|| render::render_selected(&site, &tera, &mut diags, &select), || crate::search::build(&site));
+        let with_index = self.last.is_none();
+        let (mut out, index) = rayon::join(
+            || render::render_selected(&site, &tera, &mut diags, &select),
+            || if with_index { crate::search::build(&site) } else { Vec::new() },
+        );
         if diags.has_errors() {
             return Err(failed(&diags));
         }
-        let phases = format!(
-            "load and model {} ms, compare and render {} ms",
-            modelled.as_millis(),
-            (started.elapsed() - modelled).as_millis()
-        );
+        let rendered_at = started.elapsed();
         for d in diags.sorted() {
             eprintln!("{d}\n");
         }
         self.generation += 1;
         let rendered = out.len();
-        // The search index is built whole (it takes a fraction of the render time); files whose content did not
-        // change keep their entries and ETags, and files it no longer writes are dropped with the old map.
+        // Files whose content did not change keep their entries and ETags, and files no longer written are
+        // dropped with the old map. Until the new index is built, the last one stays.
+        if with_index {
+            self.index_paths = index.iter().map(|f| f.path.clone()).collect();
+        }
         out.extend(index);
-        let mut files = self.to_entries(out);
+        let mut files = self.to_entries(out, "");
+        for path in &self.index_paths {
+            if let (false, Some(e)) = (files.contains_key(path), self.previous.get(path)) {
+                files.insert(path.clone(), e.clone());
+            }
+        }
         let all_paths = all_paths.into_inner().unwrap_or_else(|e| e.into_inner());
         for path in &all_paths {
             if !files.contains_key(path) {
@@ -337,13 +363,44 @@ impl Builder {
         }
         let pages = all_paths.iter().filter(|p| p.ends_with(".html")).count();
         self.previous = Arc::new(files.clone());
-        self.last = Some(site);
-        Ok(BuiltFiles { files, pages, rendered, phases })
+        let ms = |d: Duration| d.as_millis();
+        let phases = format!(
+            "load {} ms, model {} ms, compare {} ms, render {} ms, swap {} ms",
+            ms(loaded),
+            ms(modelled - loaded),
+            ms(compared - modelled),
+            ms(rendered_at - compared),
+            ms(started.elapsed() - rendered_at)
+        );
+        let site = Arc::new(site);
+        self.last = Some(site.clone());
+        Ok(BuiltFiles { files, pages, rendered, phases, index_of: (!with_index).then_some(site) })
+    }
+
+    /// Puts a search index built from the model of build `generation` in place of the last
+    /// one; `None` when a later build has come since (its own index follows).
+    fn index(&mut self, out: Vec<OutFile>, generation: u64) -> Option<(Files, usize)> {
+        if generation != self.generation {
+            return None;
+        }
+        let paths: HashSet<String> = out.iter().map(|f| f.path.clone()).collect();
+        let fresh = self.to_entries(out, "s");
+        let changed = fresh.iter().filter(|(p, e)| self.previous.get(*p).is_none_or(|o| !Arc::ptr_eq(o, e))).count();
+        let mut files: Files = self
+            .previous
+            .iter()
+            .filter(|(p, _)| !self.index_paths.contains(*p))
+            .map(|(p, e)| (p.clone(), e.clone()))
+            .collect();
+        files.extend(fresh);
+        self.index_paths = paths;
+        self.previous = Arc::new(files.clone());
+        Some((files, changed))
     }
 
     /// Turns rendered files into served entries: the reload script goes into every HTML
     /// page, static files are read into memory, and an unchanged file keeps its entry.
-    fn to_entries(&self, out: Vec<OutFile>) -> Files {
+    fn to_entries(&self, out: Vec<OutFile>, tag: &str) -> Files {
         let mut files = HashMap::with_capacity(out.len());
         for (n, f) in out.into_iter().enumerate() {
             let body = match f.data {
@@ -362,7 +419,7 @@ impl Builder {
                 Some(old) if old.body == body => old.clone(),
                 _ => Arc::new(Entry {
                     content_type: content_type(&f.path),
-                    etag: format!("\"{}-{}-{n}\"", self.nonce, self.generation),
+                    etag: format!("\"{}-{}{tag}-{n}\"", self.nonce, self.generation),
                     body,
                 }),
             };
@@ -606,14 +663,62 @@ impl Watch {
     }
 }
 
+/// The search index in the making, on a thread of its own, for the build of `generation`.
+struct Indexing {
+    thread: std::thread::JoinHandle<Vec<OutFile>>,
+    generation: u64,
+    started: Instant,
+}
+
+/// Builds the search index of the newest model after the pages are online: one index at a
+/// time, and a model superseded while waiting is skipped.
+#[derive(Default)]
+struct Indexer {
+    running: Option<Indexing>,
+    wanted: Option<(Arc<Site>, u64)>,
+}
+
+impl Indexer {
+    fn want(&mut self, site: Arc<Site>, generation: u64) {
+        self.wanted = Some((site, generation));
+    }
+
+    /// Publishes a finished index and starts the next one.
+    fn poll(&mut self, server: &Server, builder: &mut Builder) {
+        if self.running.as_ref().is_some_and(|r| r.thread.is_finished()) {
+            let Indexing { thread, generation, started } = self.running.take().expect("checked");
+            match thread.join() {
+                Ok(out) => {
+                    if let Some((files, changed)) = builder.index(out, generation) {
+                        server.replace(files);
+                        eprintln!(
+                            "Search index updated in {} ms ({changed} files changed)",
+                            started.elapsed().as_millis()
+                        );
+                    }
+                }
+                Err(_) => eprintln!("warning: building the search index failed; the last one is still served"),
+            }
+        }
+        if self.running.is_none()
+            && let Some((site, generation)) = self.wanted.take()
+        {
+            let thread = std::thread::spawn(move || crate::search::build(&site));
+            self.running = Some(Indexing { thread, generation, started: Instant::now() });
+        }
+    }
+}
+
 /// Rebuilds after each burst of changes, until Ctrl-C.
 fn watch_loop(watch: &mut Watch, server: &Server, builder: &mut Builder) -> Result<(), String> {
     let (root, canonical_root) = (watch.root.clone(), watch.canonical_root.clone());
+    let mut indexer = Indexer::default();
     loop {
         if STOP.load(Ordering::SeqCst) {
             return Ok(());
         }
-        let first = match watch.events.recv_timeout(Duration::from_millis(100)) {
+        indexer.poll(server, builder);
+        let first = match watch.events.recv_timeout(Duration::from_millis(50)) {
             Ok(ev) => ev,
             Err(mpsc::RecvTimeoutError::Timeout) => continue,
             Err(mpsc::RecvTimeoutError::Disconnected) => return Err("the file watcher stopped".into()),
@@ -643,12 +748,16 @@ fn watch_loop(watch: &mut Watch, server: &Server, builder: &mut Builder) -> Resu
                 let ms = start.elapsed().as_millis();
                 let what = changed.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
                 eprintln!(
-                    "Rebuilt in {ms} ms after {what}: {summary} ({} of {} files rendered; {})",
+                    "Rebuilt in {ms} ms after {what}: {summary} ({} of {} files rendered; {}{})",
                     b.rendered,
                     b.files.len(),
-                    b.phases
+                    b.phases,
+                    if b.index_of.is_some() { "; the search index follows" } else { "" }
                 );
                 server.publish(b.files, builder.generation);
+                if let Some(site) = b.index_of {
+                    indexer.want(site, builder.generation);
+                }
             }
             Err(e) => {
                 eprintln!("{e}");
