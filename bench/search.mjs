@@ -5,7 +5,7 @@
 //   node bench/search.mjs SITE [WORD ...]
 //
 // SITE is the output of `dossier build`, with `pagefind --site SITE` run on it beforehand (its files in
-// SITE/pagefind/). Dossier is measured through its own search page; Pagefind through its JavaScript API, loading
+// SITE/pagefind/); without them, Dossier alone is measured. Dossier is measured through its own search page; Pagefind through its JavaScript API, loading
 // the same number of results (10) with their data, which is what its default interface needs to show them.
 import { createServer } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -20,10 +20,8 @@ if (!site) {
 }
 const words = args.length ? args : ['Teheran', 'Durchsuchungen', 'Hafteinrichtungen'];
 const top = resolve(site);
-if (!existsSync(join(top, 'pagefind', 'pagefind.js'))) {
-  console.error(`no Pagefind index in ${top}/pagefind: run pagefind --site ${site} first`);
-  process.exit(2);
-}
+const withPagefind = existsSync(join(top, 'pagefind', 'pagefind.js'));
+if (!withPagefind) console.error(`no Pagefind index in ${top}/pagefind (run pagefind --site ${site}): measuring Dossier alone`);
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.wasm': 'application/wasm' };
 const gz = new Map();
@@ -64,7 +62,7 @@ async function dossier(word) {
   await page.waitForFunction(() => document.querySelectorAll('#search-results li.result').length >= Math.min(10, Number(document.getElementById('search-status').textContent.replace(/\D/g, '')) || 1));
   await page.waitForSelector('.facet-country li');
   const index = log.filter((e) => e.path === '/search.js' || e.path.startsWith('/search/'));
-  if (process.env.VERBOSE) console.error(index.map((e) => `${e.path} ${e.raw}`).join('\n'));
+  if (process.env.VERBOSE) console.error(index.map((e) => `${e.path} ${e.raw} ${e.gzip}`).join('\n'));
   // The results need neither facet list: those come after, for the filter counts.
   const toResults = sum(index.filter((e) => !e.path.startsWith('/search/facet')));
   const withCounts = sum(index);
@@ -118,7 +116,7 @@ console.log('| word | Dossier results | Dossier to results, KB raw / gzip (files
 console.log('|---|---|---|---|---|---|---|---|');
 for (const word of words) {
   const d = await dossier(word);
-  const p = await pagefind(word);
+  const p = withPagefind ? await pagefind(word) : { total: '–', toResults: { gzip: NaN, files: 0 }, ms: NaN };
   console.log(`| ${word} | ${d.total} | ${kb(d.toResults.raw)} / ${kb(d.toResults.gzip)} (${d.toResults.files}) | ${kb(d.withCounts.raw)} / ${kb(d.withCounts.gzip)} | ${d.ms.toFixed(1)} | ${p.total} | ${kb(p.toResults.gzip)} (${p.toResults.files}) | ${p.ms.toFixed(1)} |`);
 }
 await browser.close();

@@ -142,7 +142,8 @@ pub fn build(
     let index = search::build(&site);
     clock.lap("search");
     stage.write(&index).map_err(Failure::Io)?;
-    stage.commit().map_err(Failure::Io)?;
     clock.lap("write index");
+    stage.commit().map_err(Failure::Io)?;
+    clock.lap("replace the previous output");
     Ok(Written { files: written.files + index.len(), ..written })
 }

@@ -282,19 +282,43 @@ struct Doc {
     /// The body text in passages of about `CHUNK` characters; a result loads only the passage of its snippet.
     chunks: Vec<String>,
     lang: String,
-    /// stem → slot in `freq`
-    stems: FastMap<String, u32>,
+    /// The document's stems, one after the other; stem `i` ends at `stem_ends[i]`.
+    stem_text: String,
+    stem_ends: Vec<u32>,
     /// per stem: weighted frequency, and the first body passage holding it
     freq: Vec<(u32, u32)>,
-    /// word form → slot in `freq` (`u32::MAX` for a stopword), so each form is handled once; the forms that
-    /// differ from their stem go into the index
-    seen: FastMap<String, u32>,
+    /// Word forms, with their stems, that differ from their stem and that this document was the first (on its
+    /// thread) to hold; they go into the index.
+    new_forms: Vec<(Box<str>, Box<str>)>,
+    /// The document's stems by their number in the thread's [`Lexicon`]: the lexicon's stem → slot in `freq`.
+    lexicon_ids: Vec<u32>,
     length: u32,
     facets: Vec<(usize, usize)>,
 }
 
 /// The passage of words outside the body text; postings then point to the first passage.
 const NO_PASSAGE: u32 = u32::MAX;
+
+/// Every word form an indexing thread has met, with its stem, so that a form is checked against the stopwords
+/// and stemmed once per thread instead of once per document. It belongs to one index build (see `BUILDS`).
+#[derive(Default)]
+struct Lexicon {
+    build: u64,
+    /// form → stem number (`u32::MAX` for a stopword)
+    forms: FastMap<Box<str>, u32>,
+    /// stem → stem number
+    stems: FastMap<Box<str>, u32>,
+    stem_names: Vec<Box<str>>,
+    /// per stem number: its slot in the current document's `freq` plus one, or 0
+    slot: Vec<u32>,
+}
+
+/// Numbers the index builds, so each thread's [`Lexicon`] starts afresh with a new one.
+static BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+thread_local! {
+    static LEXICON: std::cell::RefCell<Lexicon> = std::cell::RefCell::new(Lexicon::default());
+}
 
 /// A fast hasher for the indexer's word maps (keys are our own words, so flooding is no concern).
 #[derive(Default)]
@@ -331,50 +355,91 @@ impl Doc {
             summary: String::new(),
             chunks: Vec::new(),
             lang: lang.to_string(),
-            stems: FastMap::default(),
+            stem_text: String::new(),
+            stem_ends: Vec::new(),
             freq: Vec::new(),
-            seen: FastMap::default(),
+            new_forms: Vec::new(),
+            lexicon_ids: Vec::new(),
             length: 0,
             facets: vec![(KIND, kind)],
         }
     }
 
     /// Adds every term of `text` with weight `w`; `passage` is the body passage it is in (`NO_PASSAGE` for other
-    /// fields). Each distinct word form is checked and stemmed once per document.
+    /// fields). Each distinct word form is checked and stemmed once per thread (see [`Lexicon`]).
     fn add_in(&mut self, text: &str, w: u32, passage: u32) {
-        let Doc { stems, freq, length, seen, .. } = self;
+        LEXICON.with_borrow_mut(|lex| self.add_with(lex, text, w, passage));
+    }
+
+    fn add_with(&mut self, lex: &mut Lexicon, text: &str, w: u32, passage: u32) {
+        let Doc { stem_text, stem_ends, freq, length, new_forms, lexicon_ids, .. } = self;
         scan(text, |joined, buf, bounds| {
             for term in joined.into_iter().chain(bounds.iter().map(|&(a, b)| &buf[a..b])) {
-                let slot = match seen.get(term) {
-                    Some(&slot) => slot,
+                let id = match lex.forms.get(term) {
+                    Some(&id) => id,
                     None => {
-                        let slot = if is_stopword(term) {
+                        let id = if is_stopword(term) {
                             u32::MAX
                         } else {
-                            let s = &term[..stem_len(term)];
-                            match stems.get(s) {
-                                Some(&i) => i,
+                            let stem = &term[..stem_len(term)];
+                            let id = match lex.stems.get(stem) {
+                                Some(&id) => id,
                                 None => {
-                                    let i = freq.len() as u32;
-                                    freq.push((0, NO_PASSAGE));
-                                    stems.insert(s.to_string(), i);
-                                    i
+                                    let id = lex.stem_names.len() as u32;
+                                    lex.stems.insert(stem.into(), id);
+                                    lex.stem_names.push(stem.into());
+                                    lex.slot.push(0);
+                                    id
                                 }
+                            };
+                            if stem.len() != term.len() {
+                                new_forms.push((term.into(), stem.into()));
                             }
+                            id
                         };
-                        seen.insert(term.to_string(), slot);
-                        slot
+                        lex.forms.insert(term.into(), id);
+                        id
                     }
                 };
-                if let Some(f) = freq.get_mut(slot as usize) {
-                    f.0 += w;
-                    if f.1 == NO_PASSAGE {
-                        f.1 = passage;
-                    }
+                if id == u32::MAX {
+                    continue;
+                }
+                let slot = &mut lex.slot[id as usize];
+                if *slot == 0 {
+                    freq.push((0, NO_PASSAGE));
+                    lexicon_ids.push(id);
+                    stem_text.push_str(&lex.stem_names[id as usize]);
+                    stem_ends.push(stem_text.len() as u32);
+                    *slot = freq.len() as u32;
+                }
+                let f = &mut freq[*slot as usize - 1];
+                f.0 += w;
+                if f.1 == NO_PASSAGE {
+                    f.1 = passage;
                 }
             }
             *length += 1;
         });
+    }
+
+    /// Ends the document on its thread: the lexicon's slots are freed for the next one.
+    fn finish(&mut self) {
+        LEXICON.with_borrow_mut(|lex| {
+            for &id in &self.lexicon_ids {
+                lex.slot[id as usize] = 0;
+            }
+        });
+        self.lexicon_ids = Vec::new();
+    }
+
+    /// The document's stems with their slots in `freq`.
+    fn stems(&self) -> impl Iterator<Item = (&str, usize)> {
+        let mut start = 0;
+        self.stem_ends.iter().enumerate().map(move |(i, &end)| {
+            let s = &self.stem_text[start..end as usize];
+            start = end as usize;
+            (s, i)
+        })
     }
 
     fn add(&mut self, text: &str, w: u32) {
@@ -567,14 +632,22 @@ pub fn build(site: &Site) -> Vec<OutFile> {
     // dropped before the next, so memory holds the postings and the texts, not every document's word maps.
     let (nr, no) = (site.reports.len(), site.organisations.len());
     let n = nr + no + sources_by_date.len();
+    let build = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let make = |i: usize| -> Doc {
-        if i < nr {
+        LEXICON.with_borrow_mut(|lex| {
+            if lex.build != build {
+                *lex = Lexicon { build, ..Lexicon::default() };
+            }
+        });
+        let mut d = if i < nr {
             report_doc(&site.reports[i])
         } else if i < nr + no {
             org_doc(i - nr)
         } else {
             source_doc(sources_by_date[i - nr - no])
-        }
+        };
+        d.finish();
+        d
     };
     let mut docs: Vec<Doc> = Vec::with_capacity(n);
     let mut postings: FastMap<String, Vec<(u32, u32, u32)>> = FastMap::default();
@@ -597,21 +670,13 @@ pub fn build(site: &Site) -> Vec<OutFile> {
                 || (Postings::default(), Forms::default()),
                 |(mut postings, mut forms), (off, d)| {
                     let id = (start + off) as u32;
-                    for (s, &slot) in &d.stems {
-                        let (tf, passage) = d.freq[slot as usize];
+                    for (s, slot) in d.stems() {
+                        let (tf, passage) = d.freq[slot];
                         let passage = if passage == NO_PASSAGE { 0 } else { passage };
-                        postings.entry(s.as_str()).or_default().push((id, tf, passage));
+                        postings.entry(s).or_default().push((id, tf, passage));
                     }
-                    let mut stem_of = vec![""; d.freq.len()];
-                    for (s, &slot) in &d.stems {
-                        stem_of[slot as usize] = s.as_str();
-                    }
-                    for (f, &slot) in &d.seen {
-                        if let Some(&s) = stem_of.get(slot as usize)
-                            && s.len() != f.len()
-                        {
-                            forms.insert(f.as_str(), s);
-                        }
+                    for (f, s) in &d.new_forms {
+                        forms.insert(f, s);
                     }
                     (postings, forms)
                 },
@@ -644,9 +709,10 @@ pub fn build(site: &Site) -> Vec<OutFile> {
             }
         }
         for d in &mut batch {
-            d.stems = FastMap::default();
+            d.stem_text = String::new();
+            d.stem_ends = Vec::new();
             d.freq = Vec::new();
-            d.seen = FastMap::default();
+            d.new_forms = Vec::new();
         }
         docs.append(&mut batch);
     }

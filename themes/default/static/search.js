@@ -361,13 +361,12 @@
     });
   };
 
-  // A document's passage k: its text "x" with the document's title, address, kind, metadata and summary.
+  // A document's passage k: its text "x" with the document's title, address, kind, metadata and (in passage 0)
+  // summary. Every passage carries what a result shows, so a result loads one file; k comes from the postings.
   Engine.prototype.doc = function (id, k) {
     var self = this;
     if (!k) return this.file("d/" + id + "-0");
-    return this.file("d/" + id + "-0").then(function (first) {
-      return self.file("d/" + id + "-" + Math.min(k, first.c - 1));
-    });
+    return this.file("d/" + id + "-" + k).catch(function () { return self.file("d/" + id + "-0"); });
   };
 
   // The whole text of a document: title, summary and every passage.
