@@ -30,6 +30,7 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 /// Target size of one term shard, in bytes of postings.
 const SHARD_TARGET: usize = 24_000;
@@ -282,16 +283,13 @@ struct Doc {
     /// The body text in passages of about `CHUNK` characters; a result loads only the passage of its snippet.
     chunks: Vec<String>,
     lang: String,
-    /// The document's stems, one after the other; stem `i` ends at `stem_ends[i]`.
-    stem_text: String,
-    stem_ends: Vec<u32>,
+    /// The document's stems, by number (see [`Stems`]).
+    stems: Vec<u32>,
     /// per stem: weighted frequency, and the first body passage holding it
     freq: Vec<(u32, u32)>,
-    /// Word forms, with their stems, that differ from their stem and that this document was the first (on its
-    /// thread) to hold; they go into the index.
-    new_forms: Vec<(Box<str>, Box<str>)>,
-    /// The document's stems by their number in the thread's [`Lexicon`]: the lexicon's stem → slot in `freq`.
-    lexicon_ids: Vec<u32>,
+    /// Word forms, with the numbers of their stems, that differ from their stem and that this document was the
+    /// first (on its thread) to hold; they go into the index.
+    new_forms: Vec<(Box<str>, u32)>,
     length: u32,
     facets: Vec<(usize, usize)>,
 }
@@ -299,16 +297,42 @@ struct Doc {
 /// The passage of words outside the body text; postings then point to the first passage.
 const NO_PASSAGE: u32 = u32::MAX;
 
-/// Every word form an indexing thread has met, with its stem, so that a form is checked against the stopwords
-/// and stemmed once per thread instead of once per document. It belongs to one index build (see `BUILDS`).
+/// The stems of one index build, numbered as they are met; shared by the indexing threads.
+#[derive(Default)]
+struct Stems(std::sync::Mutex<(FastMap<Box<str>, u32>, Vec<Box<str>>)>);
+
+impl Stems {
+    fn number(&self, stem: &str) -> u32 {
+        let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let (ids, names) = &mut *guard;
+        if let Some(&id) = ids.get(stem) {
+            return id;
+        }
+        let id = names.len() as u32;
+        ids.insert(stem.into(), id);
+        names.push(stem.into());
+        id
+    }
+
+    /// The stems by number, leaving none.
+    fn take_names(&self) -> Vec<Box<str>> {
+        let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        guard.0 = FastMap::default();
+        std::mem::take(&mut guard.1)
+    }
+}
+
+/// Every word form an indexing thread has met, with the number of its stem, so that a form is checked against
+/// the stopwords and stemmed once per thread instead of once per document. It belongs to one index build (see
+/// `BUILDS`).
 #[derive(Default)]
 struct Lexicon {
     build: u64,
-    /// form → stem number (`u32::MAX` for a stopword)
+    stems: Option<Arc<Stems>>,
+    /// form → stem number (`u32::MAX` for a stopword), for forms of up to 16 bytes (most), by their bytes
+    short: FastMap<[u64; 2], u32>,
+    /// the same for longer forms
     forms: FastMap<Box<str>, u32>,
-    /// stem → stem number
-    stems: FastMap<Box<str>, u32>,
-    stem_names: Vec<Box<str>>,
     /// per stem number: its slot in the current document's `freq` plus one, or 0
     slot: Vec<u32>,
 }
@@ -327,6 +351,9 @@ struct Fx(u64);
 impl std::hash::Hasher for Fx {
     fn finish(&self) -> u64 {
         self.0
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
     }
     fn write(&mut self, bytes: &[u8]) {
         for chunk in bytes.chunks(8) {
@@ -355,11 +382,9 @@ impl Doc {
             summary: String::new(),
             chunks: Vec::new(),
             lang: lang.to_string(),
-            stem_text: String::new(),
-            stem_ends: Vec::new(),
+            stems: Vec::new(),
             freq: Vec::new(),
             new_forms: Vec::new(),
-            lexicon_ids: Vec::new(),
             length: 0,
             facets: vec![(KIND, kind)],
         }
@@ -372,32 +397,43 @@ impl Doc {
     }
 
     fn add_with(&mut self, lex: &mut Lexicon, text: &str, w: u32, passage: u32) {
-        let Doc { stem_text, stem_ends, freq, length, new_forms, lexicon_ids, .. } = self;
+        let Doc { stems, freq, length, new_forms, .. } = self;
+        let numbers = lex.stems.clone().unwrap_or_default();
         scan(text, |joined, buf, bounds| {
             for term in joined.into_iter().chain(bounds.iter().map(|&(a, b)| &buf[a..b])) {
-                let id = match lex.forms.get(term) {
+                // A form of up to 16 bytes is its own key, zero-padded (forms hold no zero bytes).
+                let key = (term.len() <= 16).then(|| {
+                    let mut b = [0u8; 16];
+                    b[..term.len()].copy_from_slice(term.as_bytes());
+                    [
+                        u64::from_le_bytes(b[..8].try_into().unwrap_or_default()),
+                        u64::from_le_bytes(b[8..].try_into().unwrap_or_default()),
+                    ]
+                });
+                let known = match key {
+                    Some(k) => lex.short.get(&k),
+                    None => lex.forms.get(term),
+                };
+                let id = match known {
                     Some(&id) => id,
                     None => {
                         let id = if is_stopword(term) {
                             u32::MAX
                         } else {
                             let stem = &term[..stem_len(term)];
-                            let id = match lex.stems.get(stem) {
-                                Some(&id) => id,
-                                None => {
-                                    let id = lex.stem_names.len() as u32;
-                                    lex.stems.insert(stem.into(), id);
-                                    lex.stem_names.push(stem.into());
-                                    lex.slot.push(0);
-                                    id
-                                }
-                            };
+                            let id = numbers.number(stem);
+                            if lex.slot.len() <= id as usize {
+                                lex.slot.resize(id as usize + 1, 0);
+                            }
                             if stem.len() != term.len() {
-                                new_forms.push((term.into(), stem.into()));
+                                new_forms.push((term.into(), id));
                             }
                             id
                         };
-                        lex.forms.insert(term.into(), id);
+                        match key {
+                            Some(k) => lex.short.insert(k, id),
+                            None => lex.forms.insert(term.into(), id),
+                        };
                         id
                     }
                 };
@@ -407,9 +443,7 @@ impl Doc {
                 let slot = &mut lex.slot[id as usize];
                 if *slot == 0 {
                     freq.push((0, NO_PASSAGE));
-                    lexicon_ids.push(id);
-                    stem_text.push_str(&lex.stem_names[id as usize]);
-                    stem_ends.push(stem_text.len() as u32);
+                    stems.push(id);
                     *slot = freq.len() as u32;
                 }
                 let f = &mut freq[*slot as usize - 1];
@@ -425,21 +459,10 @@ impl Doc {
     /// Ends the document on its thread: the lexicon's slots are freed for the next one.
     fn finish(&mut self) {
         LEXICON.with_borrow_mut(|lex| {
-            for &id in &self.lexicon_ids {
+            for &id in &self.stems {
                 lex.slot[id as usize] = 0;
             }
         });
-        self.lexicon_ids = Vec::new();
-    }
-
-    /// The document's stems with their slots in `freq`.
-    fn stems(&self) -> impl Iterator<Item = (&str, usize)> {
-        let mut start = 0;
-        self.stem_ends.iter().enumerate().map(move |(i, &end)| {
-            let s = &self.stem_text[start..end as usize];
-            start = end as usize;
-            (s, i)
-        })
     }
 
     fn add(&mut self, text: &str, w: u32) {
@@ -633,10 +656,11 @@ pub fn build(site: &Site) -> Vec<OutFile> {
     let (nr, no) = (site.reports.len(), site.organisations.len());
     let n = nr + no + sources_by_date.len();
     let build = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let numbers = Arc::new(Stems::default());
     let make = |i: usize| -> Doc {
         LEXICON.with_borrow_mut(|lex| {
             if lex.build != build {
-                *lex = Lexicon { build, ..Lexicon::default() };
+                *lex = Lexicon { build, stems: Some(numbers.clone()), ..Lexicon::default() };
             }
         });
         let mut d = if i < nr {
@@ -650,8 +674,9 @@ pub fn build(site: &Site) -> Vec<OutFile> {
         d
     };
     let mut docs: Vec<Doc> = Vec::with_capacity(n);
-    let mut postings: FastMap<String, Vec<(u32, u32, u32)>> = FastMap::default();
-    let mut forms: FastMap<String, String> = FastMap::default();
+    // Per stem number: (document, weighted frequency, passage), in document order.
+    let mut postings: Vec<Vec<(u32, u32, u32)>> = Vec::new();
+    let mut forms: FastMap<Box<str>, u32> = FastMap::default();
     let mut making = std::time::Duration::ZERO;
     // Tests set a small batch to exercise the merging on a small site.
     let batch_size = std::env::var("DOSSIER_SEARCH_BATCH").ok().and_then(|v| v.parse().ok()).unwrap_or(BATCH).max(1);
@@ -659,63 +684,25 @@ pub fn build(site: &Site) -> Vec<OutFile> {
         let t0 = std::time::Instant::now();
         let mut batch: Vec<Doc> = (start..(start + batch_size).min(n)).into_par_iter().map(make).collect();
         making += t0.elapsed();
-        type Postings<'a> = FastMap<&'a str, Vec<(u32, u32, u32)>>;
-        type Forms<'a> = FastMap<&'a str, &'a str>;
-        // Few, large pieces: merging many small maps costs more than it saves.
-        let (local, local_forms): (Postings, Forms) = batch
-            .par_iter()
-            .enumerate()
-            .with_min_len(1024)
-            .fold(
-                || (Postings::default(), Forms::default()),
-                |(mut postings, mut forms), (off, d)| {
-                    let id = (start + off) as u32;
-                    for (s, slot) in d.stems() {
-                        let (tf, passage) = d.freq[slot];
-                        let passage = if passage == NO_PASSAGE { 0 } else { passage };
-                        postings.entry(s).or_default().push((id, tf, passage));
-                    }
-                    for (f, s) in &d.new_forms {
-                        forms.insert(f, s);
-                    }
-                    (postings, forms)
-                },
-            )
-            .reduce(
-                || (Postings::default(), Forms::default()),
-                |(mut a, mut af), (mut b, mut bf)| {
-                    if a.len() < b.len() {
-                        std::mem::swap(&mut a, &mut b);
-                        std::mem::swap(&mut af, &mut bf);
-                    }
-                    for (k, mut v) in b {
-                        a.entry(k).or_default().append(&mut v);
-                    }
-                    af.extend(bf);
-                    (a, af)
-                },
-            );
-        for (k, mut v) in local {
-            match postings.get_mut(k) {
-                Some(list) => list.append(&mut v),
-                None => {
-                    postings.insert(k.to_string(), v);
+        for (off, d) in batch.iter_mut().enumerate() {
+            let id = (start + off) as u32;
+            for (&stem, &(tf, passage)) in d.stems.iter().zip(&d.freq) {
+                let passage = if passage == NO_PASSAGE { 0 } else { passage };
+                if postings.len() <= stem as usize {
+                    postings.resize_with(stem as usize + 1, Vec::new);
                 }
+                postings[stem as usize].push((id, tf, passage));
             }
-        }
-        for (f, st) in local_forms {
-            if !forms.contains_key(f) {
-                forms.insert(f.to_string(), st.to_string());
+            for (f, stem) in std::mem::take(&mut d.new_forms) {
+                forms.entry(f).or_insert(stem);
             }
-        }
-        for d in &mut batch {
-            d.stem_text = String::new();
-            d.stem_ends = Vec::new();
+            d.stems = Vec::new();
             d.freq = Vec::new();
-            d.new_forms = Vec::new();
         }
         docs.append(&mut batch);
     }
+    // The threads' lexicons still point to the stems, until the next build replaces them.
+    let names = numbers.take_names();
 
     lap(&format!("documents and postings ({} ms making documents)", making.as_millis()));
     // Lengths are normalised within each kind, so a short organisation profile does not outrank a report that
@@ -732,8 +719,10 @@ pub fn build(site: &Site) -> Vec<OutFile> {
 
     let encoded: FastMap<&str, String> = postings
         .par_iter_mut()
-        .map(|(term, list)| {
-            list.sort_unstable();
+        .enumerate()
+        .filter(|(_, list)| !list.is_empty())
+        .map(|(stem, list)| {
+            let term: &str = &names[stem];
             let df = list.len() as f64;
             let idf = (1.0 + (n as f64 - df + 0.5) / (df + 0.5)).ln();
             let mut s = String::new();
@@ -748,11 +737,11 @@ pub fn build(site: &Site) -> Vec<OutFile> {
                 push_varint(&mut s, chunk);
                 prev = Some(id);
             }
-            (term.as_str(), s)
+            (term, s)
         })
         .collect();
     lap("scores");
-    let forms: FastMap<&str, &str> = forms.iter().map(|(f, s)| (f.as_str(), s.as_str())).collect();
+    let forms: FastMap<&str, &str> = forms.iter().map(|(f, &s)| (&**f, &*names[s as usize])).collect();
     let mut out = term_shards(&encoded, &forms);
     lap("shards");
     let shard_starts: Vec<String> = out.iter().map(|(first, _)| first.clone()).collect();
@@ -802,17 +791,28 @@ pub fn build(site: &Site) -> Vec<OutFile> {
         .enumerate()
         .map(|(id, d)| {
             let n = d.chunks.len().max(1);
+            // Written directly rather than through `data_file`: these are most of the index's files.
             (0..n)
                 .map(|k| {
-                    data_file(
-                        &format!("d/{id}-{k}"),
-                        &json!({
-                            "k": d.kind, "t": d.title, "u": d.path, "m": d.meta, "l": d.lang, "c": n,
-                            // The summary leads the first passage; a later one shows its own matching text.
-                            "s": if k == 0 { d.summary.as_str() } else { "" },
-                            "x": d.chunks.get(k).map_or("", String::as_str),
-                        }),
-                    )
+                    let x = d.chunks.get(k).map_or("", String::as_str);
+                    let mut f = String::with_capacity(x.len() + d.title.len() + d.meta.len() + 128);
+                    let _ = write!(f, "dossierSearch(\"d/{id}-{k}\",{{\"c\":{n},\"k\":{},\"l\":", d.kind);
+                    for (key, value) in [
+                        ("l", d.lang.as_str()),
+                        ("m", &d.meta),
+                        // The summary leads the first passage; a later one shows its own matching text.
+                        ("s", if k == 0 { &d.summary } else { "" }),
+                        ("t", &d.title),
+                        ("u", &d.path),
+                        ("x", x),
+                    ] {
+                        if key != "l" {
+                            let _ = write!(f, ",\"{key}\":");
+                        }
+                        push_json_str(&mut f, value);
+                    }
+                    f.push_str("});\n");
+                    OutFile { path: format!("search/d/{id}-{k}.js"), data: OutData::Text(f) }
                 })
                 .collect()
         })
@@ -858,7 +858,18 @@ pub fn build(site: &Site) -> Vec<OutFile> {
 
 /// Orders keys as JavaScript compares strings (by UTF-16 code units), so both sides agree on shard ranges.
 fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
-    a.encode_utf16().cmp(b.encode_utf16())
+    // UTF-8 bytes sort as code points do, and code points as UTF-16 does, except that a character beyond U+FFFF
+    // (lead byte F0–F4, a surrogate pair in UTF-16) sorts before one of U+E000–U+FFFF (lead byte EE or EF).
+    // Up to the first differing byte the strings agree, so both bytes there are lead bytes or neither is.
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    match x.iter().zip(y).position(|(p, q)| p != q) {
+        None => x.len().cmp(&y.len()),
+        Some(i) => match (x[i], y[i]) {
+            (0xF0.., 0xEE..=0xEF) => std::cmp::Ordering::Less,
+            (0xEE..=0xEF, 0xF0..) => std::cmp::Ordering::Greater,
+            (p, q) => p.cmp(&q),
+        },
+    }
 }
 
 /// Splits the sorted keys (stems and word forms) into term shards. Boundaries depend only on the keys at them:
@@ -945,6 +956,33 @@ pub fn fnv32(s: &str) -> u32 {
 }
 
 /// A data file: one call of the loader's global function, which script tags can run from any origin.
+/// Appends `s` as a JSON string, with `<` escaped as `data_file` does.
+fn push_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escaped = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            b'<' => "\\u003c",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if escaped.is_empty() {
+            let _ = write!(out, "\\u{b:04x}");
+        } else {
+            out.push_str(escaped);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
 fn data_file(name: &str, data: &Value) -> OutFile {
     let mut s = String::with_capacity(64);
     let _ = write!(s, "dossierSearch({},{});\n", Value::from(name), data);
@@ -957,6 +995,29 @@ fn data_file(name: &str, data: &Value) -> OutFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_sort_as_javascript_compares_strings() {
+        let words =
+            ["", "a", "ab", "b", "ä", "z", "\u{e000}", "\u{ffff}", "\u{10000}", "\u{1f600}", "a\u{1f600}", "a\u{ef00}"];
+        for a in words {
+            for b in words {
+                assert_eq!(js_order(a, b), a.encode_utf16().cmp(b.encode_utf16()), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn passage_strings_are_json_without_angle_brackets() {
+        for text in
+            ["plain", "quote \" and \\ back", "line\nbreak\ttab\r\u{1}\u{1f}", "</script><!--", "Ärger · ß – 😀"]
+        {
+            let mut out = String::new();
+            push_json_str(&mut out, text);
+            assert!(!out.contains('<'), "{out}");
+            assert_eq!(serde_json::from_str::<String>(&out).unwrap(), text);
+        }
+    }
 
     fn joined(text: &str) -> Vec<String> {
         tokens(text).iter().map(|t| t.joined.clone().unwrap_or_else(|| t.parts.join(""))).collect()
