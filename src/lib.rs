@@ -117,8 +117,8 @@ pub struct Written {
 }
 
 /// `dossier build`: load → model → render → write, then search → write, into a staging folder that replaces
-/// `out` only when everything succeeded. The pages are written and dropped before the search index is built,
-/// so a large archive never holds both in memory.
+/// `out` only when everything succeeded. Pages are written a few thousand at a time as they are rendered, and the
+/// search index is built after them, so a large archive is never held in memory whole.
 pub fn build(
     root: &Path,
     opts: &model::Options,
@@ -129,16 +129,18 @@ pub fn build(
     let clock = Clock::new();
     let (site, tera) = prepare(root, opts, strict, diags, &clock)?;
     let tera = tera.ok_or(Failure::Content)?;
-    let pages = render::render(&site, &tera, diags);
-    clock.lap("render");
+    let mut stage = write::Staging::begin(out).map_err(Failure::Io)?;
+    let mut written = Written { pages: 0, files: 1 };
+    render::render_each(&site, &tera, diags, &|_| true, &mut |files| {
+        written.pages += files.iter().filter(|f| f.path.ends_with(".html")).count();
+        written.files += files.len();
+        stage.write(&files)
+    })
+    .map_err(Failure::Io)?;
+    clock.lap("render and write pages");
     if diags.has_errors() {
         return Err(Failure::Content);
     }
-    let mut stage = write::Staging::begin(out).map_err(Failure::Io)?;
-    stage.write(&pages).map_err(Failure::Io)?;
-    let written = Written { pages: pages.iter().filter(|f| f.path.ends_with(".html")).count(), files: pages.len() + 1 };
-    drop(pages);
-    clock.lap("write pages");
     let index = search::build(&site);
     clock.lap("search");
     stage.write(&index).map_err(Failure::Io)?;

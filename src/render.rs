@@ -187,9 +187,29 @@ pub fn render_selected(
     site: &Site,
     tera: &Tera,
     diags: &mut Diagnostics,
-    select: &dyn Fn(&str) -> bool,
+    select: &(dyn Fn(&str) -> bool + Sync),
 ) -> Vec<OutFile> {
-    let r = Renderer { site, tera, cards: site.reports.iter().map(|r| card(site, r)).collect() };
+    let mut all = Vec::new();
+    let _ = render_each(site, tera, diags, select, &mut |files| {
+        all.extend(files);
+        Ok(())
+    });
+    all
+}
+
+/// Files rendered at a time by [`render_each`].
+const PART: usize = 4096;
+
+/// Renders the files `select` accepts and hands them to `emit` a few thousand at a time, so a large site is never
+/// held in memory whole. Template errors go to `diags`; an error of `emit` stops the rendering and is returned.
+pub fn render_each(
+    site: &Site,
+    tera: &Tera,
+    diags: &mut Diagnostics,
+    select: &(dyn Fn(&str) -> bool + Sync),
+    emit: &mut dyn FnMut(Vec<OutFile>) -> Result<(), String>,
+) -> Result<(), String> {
+    let r = Renderer { site, tera, cards: site.reports.par_iter().map(|r| card(site, r)).collect() };
     let mut jobs: Vec<Job> = vec![
         Job::Home,
         Job::NotFound,
@@ -214,39 +234,51 @@ pub fn render_selected(
     let html_paths: Vec<String> =
         jobs.iter().map(|j| file_of(&r.job_path(j))).filter(|p| p.ends_with(".html") && p != "404.html").collect();
     jobs.retain(|j| select(&file_of(&r.job_path(j))));
-    let results: Vec<Result<OutFile, tera::Error>> = jobs.par_iter().map(|j| r.job(j)).collect();
-    let mut out = Vec::with_capacity(results.len() + 3 + site.statics.len());
     let mut seen = std::collections::BTreeSet::new();
-    for res in results {
-        match res {
-            Ok(f) => out.push(f),
-            Err(e) => {
-                let d = template_error(site, &e);
-                if seen.insert(d.message.clone()) {
-                    diags.push(d);
+    for part in jobs.chunks(PART) {
+        let results: Vec<Result<OutFile, tera::Error>> = part.par_iter().map(|j| r.job(j)).collect();
+        let mut out = Vec::with_capacity(results.len());
+        for res in results {
+            match res {
+                Ok(f) => out.push(f),
+                Err(e) => {
+                    let d = template_error(site, &e);
+                    if seen.insert(d.message.clone()) {
+                        diags.push(d);
+                    }
                 }
             }
         }
+        emit(out)?;
     }
     // Each report's citation files go with its page: every path is offered to `select` (so a partial rebuild
     // knows them), and they are made whenever the page is.
-    for r in &site.reports {
-        let dir = crate::cite::report_dir(r);
-        let page = select(&file_of(&r.path));
-        let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default() + "\n";
-        let csl = format!("{dir}{}", crate::cite::csl_file(r));
-        if select(&csl) || page {
-            out.push(text_file(csl, pretty(&crate::cite::report_csl(site, r))));
-        }
-        let bib = format!("{dir}{}", crate::cite::bibtex_file(r));
-        if select(&bib) || page {
-            out.push(text_file(bib, crate::cite::report_bibtex(site, r)));
-        }
-        let sources = format!("{dir}{}", crate::cite::sources_file(r));
-        if select(&sources) || page {
-            out.push(text_file(sources, pretty(&crate::cite::sources_csl(site, r))));
-        }
+    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default() + "\n";
+    for part in site.reports.chunks(PART) {
+        let out: Vec<OutFile> = part
+            .par_iter()
+            .flat_map_iter(|r| {
+                let dir = crate::cite::report_dir(r);
+                let page = select(&file_of(&r.path));
+                let mut files = Vec::new();
+                let csl = format!("{dir}{}", crate::cite::csl_file(r));
+                if select(&csl) || page {
+                    files.push(text_file(csl, pretty(&crate::cite::report_csl(site, r))));
+                }
+                let bib = format!("{dir}{}", crate::cite::bibtex_file(r));
+                if select(&bib) || page {
+                    files.push(text_file(bib, crate::cite::report_bibtex(site, r)));
+                }
+                let sources = format!("{dir}{}", crate::cite::sources_file(r));
+                if select(&sources) || page {
+                    files.push(text_file(sources, pretty(&crate::cite::sources_csl(site, r))));
+                }
+                files
+            })
+            .collect();
+        emit(out)?;
     }
+    let mut out = Vec::new();
     if select("reports.json") {
         out.push(text_file(
             "reports.json".into(),
@@ -270,7 +302,7 @@ pub fn render_selected(
     for s in site.statics.iter().filter(|s| select(&s.path)) {
         out.push(OutFile { path: s.path.clone(), data: OutData::Static(s.data.clone()) });
     }
-    out
+    emit(out)
 }
 
 fn text_file(path: String, text: String) -> OutFile {

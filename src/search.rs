@@ -28,6 +28,7 @@ use crate::render::{OutData, OutFile};
 use crate::text::language_name;
 use rayon::prelude::*;
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -274,14 +275,16 @@ fn encode_ids(ids: &[u32]) -> String {
 }
 
 /// A searchable document with its weighted term frequencies.
-struct Doc {
+struct Doc<'a> {
     kind: usize,
     title: String,
     path: String,
     meta: String,
     summary: String,
-    /// The body text in passages of about `CHUNK` characters; a result loads only the passage of its snippet.
-    chunks: Vec<String>,
+    /// The body text (the report's own where it can be), and its passages of about `CHUNK` bytes as ranges of it;
+    /// a result loads only the passage of its snippet.
+    text: Cow<'a, str>,
+    passages: Vec<(usize, usize)>,
     lang: String,
     /// The document's stems, by number (see [`Stems`]).
     stems: Vec<u32>,
@@ -372,15 +375,16 @@ const BATCH: usize = 4096;
 /// Passage size in bytes of text: a result loads one passage, and every passage is a file.
 const CHUNK: usize = 3000;
 
-impl Doc {
-    fn new(kind: usize, title: &str, path: &str, lang: &str) -> Doc {
+impl<'a> Doc<'a> {
+    fn new(kind: usize, title: &str, path: &str, lang: &str) -> Doc<'a> {
         Doc {
             kind,
             title: title.to_string(),
             path: path.to_string(),
             meta: String::new(),
             summary: String::new(),
-            chunks: Vec::new(),
+            text: Cow::Borrowed(""),
+            passages: Vec::new(),
             lang: lang.to_string(),
             stems: Vec::new(),
             freq: Vec::new(),
@@ -470,23 +474,27 @@ impl Doc {
     }
 
     /// Sets the body text: split into passages at line ends, each indexed with its number.
-    fn body(&mut self, text: &str) {
-        let mut chunk = String::new();
-        for line in text.lines() {
-            if !chunk.is_empty() && chunk.len() + line.len() > CHUNK {
-                self.chunks.push(std::mem::take(&mut chunk));
+    fn body(&mut self, text: Cow<'a, str>) {
+        let (mut start, mut end) = (0, 0);
+        for line in text.split_inclusive('\n') {
+            if end > start && end - start + line.trim_end_matches('\n').len() > CHUNK {
+                self.passages.push((start, end));
+                start = end;
             }
-            chunk.push_str(line);
-            chunk.push('\n');
+            end += line.len();
         }
-        if !chunk.trim().is_empty() {
-            self.chunks.push(chunk);
+        if !text[start..end].trim().is_empty() {
+            self.passages.push((start, end));
         }
-        let chunks = std::mem::take(&mut self.chunks);
-        for (i, c) in chunks.iter().enumerate() {
-            self.add_in(c, W_BODY, i as u32);
+        for (i, &(a, b)) in self.passages.clone().iter().enumerate() {
+            self.add_in(&text[a..b], W_BODY, i as u32);
         }
-        self.chunks = chunks;
+        self.text = text;
+    }
+
+    /// Passage `k` of the body text.
+    fn passage(&self, k: usize) -> &str {
+        self.passages.get(k).map_or("", |&(a, b)| &self.text[a..b])
     }
 }
 
@@ -500,7 +508,7 @@ const ORGANISATION: usize = 5;
 const FACETS: [&str; 6] = ["kind", "country", "topic", "year", "language", "organisation"];
 
 /// Builds every file of `search/`.
-pub fn build(site: &Site) -> Vec<OutFile> {
+pub fn build<'s>(site: &'s Site) -> Vec<OutFile> {
     let clock = std::time::Instant::now();
     let timings = std::env::var_os("DOSSIER_TIMINGS").is_some();
     let lap = |what: &str| {
@@ -544,7 +552,7 @@ pub fn build(site: &Site) -> Vec<OutFile> {
     let mut sources_by_date: Vec<usize> = (0..site.sources.len()).collect();
     sources_by_date.sort_by(|&a, &b| site.sources[b].date.cmp(&site.sources[a].date).then(a.cmp(&b)));
 
-    let report_doc = |r: &crate::model::Report| {
+    let report_doc = |r: &'s crate::model::Report| -> Doc<'s> {
         let mut d = Doc::new(0, &r.title, &r.path, &r.language);
         d.add(&r.title, W_TITLE);
         d.add(&r.id, W_ID);
@@ -574,7 +582,7 @@ pub fn build(site: &Site) -> Vec<OutFile> {
         for b in &r.bibliography {
             d.add(&site.sources[b.source].title, W_BODY / 2);
         }
-        d.body(&r.text);
+        d.body(Cow::Borrowed(&r.text));
         let mut meta = vec![r.id.clone(), r.locale.date(&r.date)];
         meta.extend(names.iter().take(r.countries.len()).map(|s| s.to_string()));
         d.meta = meta.join(" · ");
@@ -614,7 +622,7 @@ pub fn build(site: &Site) -> Vec<OutFile> {
             .flatten()
             .collect::<Vec<_>>()
             .join(" · ");
-        d.body(&description);
+        d.body(Cow::Owned(description));
         d.facets.push((ORGANISATION, oi));
         d
     };
@@ -637,7 +645,7 @@ pub fn build(site: &Site) -> Vec<OutFile> {
             text.push_str(ex.text.trim());
             text.push('\n');
         }
-        d.body(&text);
+        d.body(Cow::Owned(text));
         d.meta =
             [Some(org.short.clone().unwrap_or_else(|| org.name.clone())), Some(ui.date(&s.date)), s.symbol.clone()]
                 .into_iter()
@@ -790,11 +798,11 @@ pub fn build(site: &Site) -> Vec<OutFile> {
         .par_iter()
         .enumerate()
         .map(|(id, d)| {
-            let n = d.chunks.len().max(1);
+            let n = d.passages.len().max(1);
             // Written directly rather than through `data_file`: these are most of the index's files.
             (0..n)
                 .map(|k| {
-                    let x = d.chunks.get(k).map_or("", String::as_str);
+                    let x = d.passage(k);
                     let mut f = String::with_capacity(x.len() + d.title.len() + d.meta.len() + 128);
                     let _ = write!(f, "dossierSearch(\"d/{id}-{k}\",{{\"c\":{n},\"k\":{},\"l\":", d.kind);
                     for (key, value) in [
