@@ -8,8 +8,9 @@
 # For each size N it generates the same corpus as a Dossier, Hugo and Zola site (examples/gen-corpus.rs), then
 # measures with hyperfine, side by side: `dossier build`, `hugo`, `hugo` followed by Pagefind indexing its output,
 # `zola build`, and `dossier check`, each under /usr/bin/time for the peak memory, and the size of each output.
-# It also times the demo archive in this repository and, when `dossier serve` exists, the rebuild after one
-# report changes. It prints medians and ratios and writes them to bench/results/.
+# It also times the demo archive in this repository and, for each size up to 10,000 reports, the live preview:
+# `node bench/serve.mjs` saves one report seven times under `dossier serve` and times each save until the new
+# page is served. It prints medians and ratios and writes them to bench/results/.
 #
 # Environment:
 #   RUNS=N        hyperfine runs per command (default 5; 2 for N >= 100000)
@@ -144,6 +145,11 @@ for N in "${SIZES[@]}"; do
       'BEGIN { printf "%-16s peak %7.0f MiB   output %7.1f MiB in %s files\n", n, k / 1024, b / 1048576, f }' >&2
   done
 
+  if [ "$N" -le 10000 ] && command -v node >/dev/null; then
+    say "N=$N: one-report rebuild (dossier serve, bench/serve.mjs)"
+    DOSSIER=$DOSSIER node bench/serve.mjs "$C/dossier" 7 | tee "$RESULTS/$STAMP-$N-serve.txt" >&2
+  fi
+
   if [ -z "${KEEP:-}" ]; then
     rm -rf "$C" "$O"
   fi
@@ -154,12 +160,14 @@ hyperfine -N --runs 20 --warmup 3 --prepare "rm -rf $OUT/demo" \
   --export-json "$RESULTS/$STAMP-demo.json" -n "dossier build (demo)" "$DOSSIER build --root . --out $OUT/demo" >&2
 rm -rf "$OUT/demo"
 
-say "one-report rebuild (dossier serve)"
-if "$DOSSIER" serve --help >/dev/null 2>&1; then
-  # Placeholder: `dossier serve` exists, but how it reports a finished rebuild is not settled yet.
-  echo "one-report rebuild: not measured yet: dossier serve exists, the measurement is still to be written" >&2
+say "one-report rebuild on the demo archive (dossier serve, bench/serve.mjs)"
+if command -v node >/dev/null; then
+  DEMO=$(mktemp -d)
+  cp -r site.toml content themes static "$DEMO"/
+  DOSSIER=$DOSSIER node bench/serve.mjs "$DEMO" 7 | tee "$RESULTS/$STAMP-demo-serve.txt" >&2
+  rm -rf "$DEMO"
 else
-  echo "one-report rebuild: not measured: serve not available" >&2
+  echo "one-report rebuild: not measured: node is not installed" >&2
 fi
 
 say "summary"

@@ -98,6 +98,8 @@ pub fn run(
     let clock = Clock::new();
     let (site, tera) = prepare(root, opts, strict, diags, &clock)?;
     if !render_pages {
+        // Freeing a large model takes a while, and nothing waits for it.
+        std::thread::spawn(move || drop(site));
         return Ok(Built { files: Vec::new(), pages: 0 });
     }
     let tera = tera.ok_or(Failure::Content)?;

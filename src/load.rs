@@ -254,21 +254,36 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_theme.rs"));
 }
 
-/// Parsed reports kept from one load to the next, for `dossier serve`: a report whose file
-/// has the same modification time and size, and was not named as changed, is not read again.
+/// Parsed reports and source files kept from one load to the next, for `dossier serve`: a
+/// file with the same modification time and size, not named as changed, is not read again.
 #[derive(Default)]
 pub struct Cache {
-    reports: HashMap<PathBuf, (Stamp, Arc<Doc<ReportMeta>>)>,
+    /// Off for a one-off load, which has no use for keeping anything.
+    keep: bool,
+    reports: Kept<Arc<Doc<ReportMeta>>>,
+    sources: Kept<SourceSet>,
 }
+
+/// What one load parsed, with each file's stamp, by path.
+type Kept<T> = HashMap<PathBuf, (Stamp, T)>;
+
+/// The records of one sources file, with its warnings.
+type SourceSet = (Vec<Record<SourceMeta>>, Vec<Diagnostic>);
 
 /// When a file was last modified, and its size.
 type Stamp = (Option<std::time::SystemTime>, u64);
 
 impl Cache {
+    /// A cache that keeps what each load parsed for the next.
+    pub fn new() -> Cache {
+        Cache { keep: true, ..Cache::default() }
+    }
+
     /// Forgets the files (relative to the site's folder) that are known to have changed.
     pub fn forget(&mut self, root: &Path, changed: &[PathBuf]) {
         for p in changed {
             self.reports.remove(&root.join(p));
+            self.sources.remove(&root.join(p));
         }
     }
 }
@@ -307,34 +322,10 @@ pub fn load_cached(root: &Path, diags: &mut Diagnostics, cache: &mut Cache) -> R
     let org_files = files(&content.join("organisations"), &["yaml", "yml"])?;
     let source_files = files(&content.join("sources"), &["yaml", "yml"])?;
 
-    let stamp = |p: &Path| fs::metadata(p).ok().map(|m| (m.modified().ok(), m.len()));
-    let stamps: Vec<Option<Stamp>> = report_files.par_iter().map(|p| stamp(p)).collect();
-    let mut reports: Vec<Option<Arc<Doc<ReportMeta>>>> = report_files
-        .iter()
-        .zip(&stamps)
-        .map(|(p, st)| match (cache.reports.get(p), st) {
-            (Some((old, d)), Some(st)) if old == st => Some(d.clone()),
-            _ => None,
-        })
-        .collect();
-    let missing: Vec<PathBuf> =
-        report_files.iter().zip(&reports).filter(|(_, d)| d.is_none()).map(|(p, _)| p.clone()).collect();
-    let mut fresh = parse_all(root, &missing, diags, |file, text| {
-        doc::<ReportMeta>(file, text, REPORT_KEYS).map(|d| (root.join(file), Arc::new(d)))
-    })?
-    .into_iter()
-    .peekable();
-    let mut kept = HashMap::with_capacity(report_files.len());
-    for ((p, st), slot) in report_files.iter().zip(stamps).zip(reports.iter_mut()) {
-        if slot.is_none() && fresh.peek().is_some_and(|(f, _)| f == p) {
-            *slot = fresh.next().map(|(_, d)| d);
-        }
-        if let (Some(d), Some(st)) = (slot.as_ref(), st) {
-            kept.insert(p.clone(), (st, d.clone()));
-        }
-    }
-    cache.reports = kept;
-    let reports: Vec<Arc<Doc<ReportMeta>>> = reports.into_iter().flatten().collect();
+    let keep = cache.keep;
+    let reports = parse_cached(root, &report_files, diags, &mut cache.reports, keep, |file, text| {
+        doc::<ReportMeta>(file, text, REPORT_KEYS).map(Arc::new)
+    })?;
     let pages = parse_all(root, &page_files, diags, |file, text| doc::<PageMeta>(file, text, PAGE_KEYS))?;
     let organisations = parse_all(root, &org_files, diags, |file, text| {
         let key = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
@@ -342,7 +333,7 @@ pub fn load_cached(root: &Path, diags: &mut Diagnostics, cache: &mut Cache) -> R
         let meta = parse_yaml::<OrgMeta>(file, &yaml, ORG_KEYS, "organisation")?;
         Ok(Record { file: file.to_path_buf(), key, meta, yaml })
     })?;
-    let source_sets = parse_all(root, &source_files, diags, source_records)?;
+    let source_sets = parse_cached(root, &source_files, diags, &mut cache.sources, keep, source_records)?;
     let mut sources = Vec::new();
     for (set, errs) in source_sets {
         sources.extend(set);
@@ -370,6 +361,45 @@ fn files(dir: &Path, exts: &[&str]) -> Result<Vec<PathBuf>, LoadError> {
         }
     }
     Ok(out)
+}
+
+/// [`parse_all`], taking from `kept` what an earlier load parsed of files that have not changed since, and
+/// leaving in it what this load parsed.
+fn parse_cached<T: Clone + Send + Sync>(
+    root: &Path,
+    paths: &[PathBuf],
+    diags: &mut Diagnostics,
+    kept: &mut Kept<T>,
+    keep: bool,
+    parse: impl Fn(&Path, &str) -> Result<T, Diagnostic> + Sync,
+) -> Result<Vec<T>, LoadError> {
+    let stamps: Vec<Option<Stamp>> = match keep || !kept.is_empty() {
+        true => paths.par_iter().map(|p| fs::metadata(p).ok().map(|m| (m.modified().ok(), m.len()))).collect(),
+        false => vec![None; paths.len()],
+    };
+    let mut found: Vec<Option<T>> = paths
+        .iter()
+        .zip(&stamps)
+        .map(|(p, st)| match (kept.get(p), st) {
+            (Some((old, t)), Some(st)) if old == st => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    let missing: Vec<PathBuf> = paths.iter().zip(&found).filter(|(_, t)| t.is_none()).map(|(p, _)| p.clone()).collect();
+    let mut fresh = parse_all(root, &missing, diags, |file, text| parse(file, text).map(|t| (root.join(file), t)))?
+        .into_iter()
+        .peekable();
+    let mut now = HashMap::with_capacity(paths.len());
+    for ((p, st), slot) in paths.iter().zip(stamps).zip(found.iter_mut()) {
+        if slot.is_none() && fresh.peek().is_some_and(|(f, _)| f == p) {
+            *slot = fresh.next().map(|(_, t)| t);
+        }
+        if let (true, Some(t), Some(st)) = (keep, slot.as_ref(), st) {
+            now.insert(p.clone(), (st, t.clone()));
+        }
+    }
+    *kept = now;
+    Ok(found.into_iter().flatten().collect())
 }
 
 /// Reads and parses files in parallel; per-file content errors go to `diags`.

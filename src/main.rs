@@ -109,7 +109,7 @@ fn main() -> ExitCode {
         Command::Build { out, base_url, drafts, portable, strict, format } => {
             let start = Instant::now();
             let out = out.unwrap_or_else(|| cli.root.join("public"));
-            let opts = model::Options { include_drafts: drafts, portable, base_url };
+            let opts = model::Options { include_drafts: drafts, portable, base_url, ..Default::default() };
             let mut diags = Diagnostics::default();
             let result = dossier::build(&cli.root, &opts, strict, &out, &mut diags);
             report(&diags, format);
@@ -128,7 +128,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Check { strict, format } => {
-            let opts = model::Options { include_drafts: true, ..Default::default() };
+            let opts = model::Options { include_drafts: true, validate_only: true, ..Default::default() };
             let mut diags = Diagnostics::default();
             let result = dossier::run(&cli.root, &opts, strict, false, &mut diags);
             report(&diags, format);

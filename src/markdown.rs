@@ -32,6 +32,8 @@ const QUOTE_MARKS: &[char] = &['"', '\'', '„', '“', '”', '‚', '‘', '�
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MdOptions {
     pub allow_html: bool,
+    /// Only find citations, excerpts and problems (for `dossier check`): no HTML, no plain text.
+    pub validate_only: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,7 +136,7 @@ pub fn parse_citation(label: &str) -> Option<Result<Vec<CiteItem>, String>> {
 /// from one build to the next. Off unless [`memo_next_build`] is called.
 static MEMO: Mutex<Option<Memo>> = Mutex::new(None);
 
-type MemoKey = (u64, usize, bool);
+type MemoKey = (u64, usize, bool, bool);
 
 #[derive(Default)]
 struct Memo {
@@ -149,7 +151,8 @@ struct Memo {
 pub fn memo_next_build() {
     let mut memo = MEMO.lock().unwrap_or_else(|e| e.into_inner());
     let m = memo.get_or_insert_with(Memo::default);
-    m.previous = std::mem::take(&mut m.current);
+    let unused = std::mem::replace(&mut m.previous, std::mem::take(&mut m.current));
+    std::thread::spawn(move || drop(unused));
 }
 
 /// Converts one document. `text` must keep the file's line numbering (the loader pads
@@ -158,7 +161,7 @@ pub fn convert(text: &str, opts: MdOptions) -> Converted {
     if MEMO.lock().unwrap_or_else(|e| e.into_inner()).is_none() {
         return convert_text(text, opts);
     }
-    let key = (quick_hash(text.as_bytes()), text.len(), opts.allow_html);
+    let key = (quick_hash(text.as_bytes()), text.len(), opts.allow_html, opts.validate_only);
     {
         let mut memo = MEMO.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(m) = memo.as_mut() {
@@ -259,6 +262,10 @@ fn convert_text(text: &str, opts: MdOptions) -> Converted {
         }
     }
 
+    if opts.validate_only {
+        out.excerpts = excerpt_nodes.into_iter().map(|(mark, _)| mark).collect();
+        return out;
+    }
     out.text = plain_text(root).into();
 
     let headings = HeadingIds(Mutex::new(ids));
@@ -556,7 +563,7 @@ mod tests {
         assert_eq!(c.headings[0].id, "sources-1");
         assert_eq!(c.headings[1].id, "lage-in-städten");
         assert!(c.html.contains("&lt;b&gt;x&lt;/b&gt;"), "{}", c.html);
-        let c = convert("<b>x</b>\n", MdOptions { allow_html: true });
+        let c = convert("<b>x</b>\n", MdOptions { allow_html: true, ..MdOptions::default() });
         assert!(c.html.contains("<b>x</b>"));
     }
 

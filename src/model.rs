@@ -23,6 +23,8 @@ pub struct Options {
     pub portable: bool,
     /// Overrides `base_url` of site.toml.
     pub base_url: Option<String>,
+    /// Validate only (`dossier check`): reports get no HTML or plain text.
+    pub validate_only: bool,
 }
 
 #[derive(Debug)]
@@ -264,7 +266,7 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         }
     }
     let link = |section: &str, slug: &str| site_path(section, slug, opts.portable);
-    let md_opts = MdOptions { allow_html: config.markdown.allow_html };
+    let md_opts = MdOptions { allow_html: config.markdown.allow_html, validate_only: opts.validate_only };
 
     // Organisations.
     let mut organisations = Vec::new();
@@ -330,145 +332,156 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
     // Sources: shared records, then records declared in reports.
     let mut sources: Vec<Source> = Vec::new();
     let mut source_index: HashMap<String, usize> = HashMap::new();
-    let mut add_source =
-        |key: &str, m: &SourceMeta, file: &Path, yaml: &Yaml, path_prefix: &[&str], diags: &mut Diagnostics| {
-            let at = |k: &str| {
-                let mut p: Vec<&str> = path_prefix.to_vec();
-                p.push(k);
-                yaml.position(&p)
-            };
-            let (kl, kc) = yaml.position(path_prefix);
-            if !valid_key(key) {
-                diags.push(
-                    Diagnostic::error("E022", file, kl, kc, format!("source key `{key}` is not valid"))
-                        .help("use lowercase letters, digits, `-`, `_` and `.`, e.g. `usdos-hrr-2023-kaz`"),
-                );
-                return;
-            }
-            if let Some(&other) = source_index.get(key) {
-                let other: &Source = &sources[other];
+    let mut add_source = |key: &str,
+                          m: &SourceMeta,
+                          file: &Path,
+                          yaml: &Yaml,
+                          path_prefix: &[&str],
+                          diags: &mut Diagnostics| {
+        let at = |k: &str| {
+            let mut p: Vec<&str> = path_prefix.to_vec();
+            p.push(k);
+            yaml.position(&p)
+        };
+        // The key's position, found only when a message needs it.
+        let key_at = || yaml.position(path_prefix);
+        if !valid_key(key) {
+            diags.push(
+                Diagnostic::error("E022", file, key_at().0, key_at().1, format!("source key `{key}` is not valid"))
+                    .help("use lowercase letters, digits, `-`, `_` and `.`, e.g. `usdos-hrr-2023-kaz`"),
+            );
+            return;
+        }
+        if let Some(&other) = source_index.get(key) {
+            let other: &Source = &sources[other];
+            diags.push(
+                Diagnostic::error(
+                    "E023",
+                    file,
+                    key_at().0,
+                    key_at().1,
+                    format!("duplicate source key `{key}`: also defined in {}", other.file.display()),
+                )
+                .help("rename one of the two, or remove the copy"),
+            );
+            return;
+        }
+        let mut ok = true;
+        let org = match &m.organisation {
+            None => {
                 diags.push(
                     Diagnostic::error(
-                        "E023",
+                        "E006",
                         file,
-                        kl,
-                        kc,
-                        format!("duplicate source key `{key}`: also defined in {}", other.file.display()),
+                        key_at().0,
+                        key_at().1,
+                        format!("source `{key}` has no `organisation`"),
                     )
-                    .help("rename one of the two, or remove the copy"),
+                    .help("add `organisation: <slug>`, the file name of a record in content/organisations/"),
                 );
-                return;
+                ok = false;
+                0
             }
-            let mut ok = true;
-            let org = match &m.organisation {
+            Some(o) => match org_index.get(o) {
+                Some(&i) => i,
                 None => {
-                    diags.push(
-                        Diagnostic::error("E006", file, kl, kc, format!("source `{key}` has no `organisation`"))
-                            .help("add `organisation: <slug>`, the file name of a record in content/organisations/"),
+                    let (l, c) = at("organisation");
+                    let mut d = Diagnostic::error(
+                        "E024",
+                        file,
+                        l,
+                        c,
+                        format!("source `{key}` names unknown organisation `{o}`"),
                     );
+                    d = match suggest(o, org_index.keys().map(String::as_str)) {
+                        Some(s) => d.help(format!("did you mean `{s}`?")),
+                        None => d.help(format!("create content/organisations/{o}.yaml with at least `name:`")),
+                    };
+                    diags.push(d);
                     ok = false;
                     0
                 }
-                Some(o) => match org_index.get(o) {
-                    Some(&i) => i,
-                    None => {
-                        let (l, c) = at("organisation");
-                        let mut d = Diagnostic::error(
-                            "E024",
-                            file,
-                            l,
-                            c,
-                            format!("source `{key}` names unknown organisation `{o}`"),
-                        );
-                        d = match suggest(o, org_index.keys().map(String::as_str)) {
-                            Some(s) => d.help(format!("did you mean `{s}`?")),
-                            None => d.help(format!("create content/organisations/{o}.yaml with at least `name:`")),
-                        };
-                        diags.push(d);
-                        ok = false;
-                        0
-                    }
-                },
-            };
-            let title = match &m.title {
-                Some(Text(t)) if !t.trim().is_empty() => t.trim().to_string(),
-                _ => {
+            },
+        };
+        let title = match &m.title {
+            Some(Text(t)) if !t.trim().is_empty() => t.trim().to_string(),
+            _ => {
+                diags.push(
+                    Diagnostic::error("E006", file, key_at().0, key_at().1, format!("source `{key}` has no `title`"))
+                        .help("add `title:` with the title as published"),
+                );
+                ok = false;
+                String::new()
+            }
+        };
+        let date = match &m.date {
+            None => {
+                diags.push(
+                    Diagnostic::error("E006", file, key_at().0, key_at().1, format!("source `{key}` has no `date`"))
+                        .help("add `date:` as YYYY-MM-DD, YYYY-MM or YYYY, as precise as published"),
+                );
+                ok = false;
+                None
+            }
+            Some(Text(d)) => match Date::parse(d) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    let (l, c) = at("date");
                     diags.push(
-                        Diagnostic::error("E006", file, kl, kc, format!("source `{key}` has no `title`"))
-                            .help("add `title:` with the title as published"),
-                    );
-                    ok = false;
-                    String::new()
-                }
-            };
-            let date = match &m.date {
-                None => {
-                    diags.push(
-                        Diagnostic::error("E006", file, kl, kc, format!("source `{key}` has no `date`"))
-                            .help("add `date:` as YYYY-MM-DD, YYYY-MM or YYYY, as precise as published"),
+                        Diagnostic::error("E025", file, l, c, format!("invalid date of source `{key}`: {e}"))
+                            .help("write YYYY-MM-DD, YYYY-MM or YYYY"),
                     );
                     ok = false;
                     None
                 }
-                Some(Text(d)) => match Date::parse(d) {
-                    Ok(d) => Some(d),
-                    Err(e) => {
-                        let (l, c) = at("date");
-                        diags.push(
-                            Diagnostic::error("E025", file, l, c, format!("invalid date of source `{key}`: {e}"))
-                                .help("write YYYY-MM-DD, YYYY-MM or YYYY"),
-                        );
-                        ok = false;
-                        None
-                    }
-                },
-            };
-            if let Some(url) = &m.url {
-                if !is_http_url(url) {
-                    let (l, c) = at("url");
-                    diags.push(
-                        Diagnostic::error(
-                            "E026",
-                            file,
-                            l,
-                            c,
-                            format!("url of source `{key}` is not an http(s) URL: `{url}`"),
-                        )
-                        .help("write the full address starting with https:// (or http://)"),
-                    );
-                    ok = false;
-                }
-            }
-            if let Some(lang) = &m.language {
-                if !valid_language(lang) {
-                    let (l, c) = at("language");
-                    diags.push(
-                        Diagnostic::error("E027", file, l, c, format!("`{lang}` is not a language tag"))
-                            .help("use a BCP 47 tag such as en, de or de-AT"),
-                    );
-                }
-            }
-            if !ok {
-                return;
-            }
-            source_index.insert(key.to_string(), sources.len());
-            sources.push(Source {
-                key: key.to_string(),
-                organisation: org,
-                title,
-                date: date.expect("checked"),
-                url: m.url.clone(),
-                kind: m.kind.clone(),
-                language: m.language.clone(),
-                label: m.label.clone(),
-                symbol: m.symbol.clone(),
-                file: file.to_path_buf(),
-                url_pos: at("url"),
-                path: link("sources", key),
-                cited_by: Vec::new(),
-                excerpts: Vec::new(),
-            });
+            },
         };
+        if let Some(url) = &m.url {
+            if !is_http_url(url) {
+                let (l, c) = at("url");
+                diags.push(
+                    Diagnostic::error(
+                        "E026",
+                        file,
+                        l,
+                        c,
+                        format!("url of source `{key}` is not an http(s) URL: `{url}`"),
+                    )
+                    .help("write the full address starting with https:// (or http://)"),
+                );
+                ok = false;
+            }
+        }
+        if let Some(lang) = &m.language {
+            if !valid_language(lang) {
+                let (l, c) = at("language");
+                diags.push(
+                    Diagnostic::error("E027", file, l, c, format!("`{lang}` is not a language tag"))
+                        .help("use a BCP 47 tag such as en, de or de-AT"),
+                );
+            }
+        }
+        if !ok {
+            return;
+        }
+        source_index.insert(key.to_string(), sources.len());
+        sources.push(Source {
+            key: key.to_string(),
+            organisation: org,
+            title,
+            date: date.expect("checked"),
+            url: m.url.clone(),
+            kind: m.kind.clone(),
+            language: m.language.clone(),
+            label: m.label.clone(),
+            symbol: m.symbol.clone(),
+            file: file.to_path_buf(),
+            url_pos: at("url"),
+            path: link("sources", key),
+            cited_by: Vec::new(),
+            excerpts: Vec::new(),
+        });
+    };
     for r in &source_records {
         add_source(&r.key, &r.meta, &r.file, &r.yaml, &[r.key.as_str()], diags);
     }

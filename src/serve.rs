@@ -273,13 +273,17 @@ impl Builder {
             root: opts.root.clone(),
             canonical_root: std::fs::canonicalize(&opts.root).unwrap_or_else(|_| opts.root.clone()),
             // Serve mode lives at the server's top, whatever path base_url has.
-            options: model::Options { include_drafts: opts.drafts, portable: false, base_url: Some(url.to_string()) },
+            options: model::Options {
+                include_drafts: opts.drafts,
+                base_url: Some(url.to_string()),
+                ..Default::default()
+            },
             generation: 0,
             nonce: format!("{:x}", std::process::id()),
             previous: Arc::new(HashMap::new()),
             last: None,
             index_paths: HashSet::new(),
-            cache: load::Cache::default(),
+            cache: load::Cache::new(),
         }
     }
 
@@ -362,7 +366,9 @@ impl Builder {
             }
         }
         let pages = all_paths.iter().filter(|p| p.ends_with(".html")).count();
-        self.previous = Arc::new(files.clone());
+        let old = (std::mem::replace(&mut self.previous, Arc::new(files.clone())), self.last.take());
+        // Freeing the last build's model and file map takes a while on a large archive; it need not hold up this one.
+        std::thread::spawn(move || drop(old));
         let ms = |d: Duration| d.as_millis();
         let phases = format!(
             "load {} ms, model {} ms, compare {} ms, render {} ms, swap {} ms",

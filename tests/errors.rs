@@ -273,3 +273,24 @@ fn warnings_become_errors_with_strict() {
     let e = check_errors(&files, true);
     assert!(e.contains("error[W041]"), "{e}");
 }
+
+#[test]
+fn check_finds_what_build_finds() {
+    // `check` reads Markdown for citations and excerpts only, without making HTML: it must still find everything.
+    let site = Site::minimal(&[
+        (
+            "content/reports/r-1.md",
+            "---\nid: r-1\ntitle: T\ndate: 2024-01-01\naccessed: 2024-01-01\nsources:\n  hrw-2022: {}\n---\n\nText [@hrw-2024] and [@hrw-2042, p. 3], [@hrw-2024; and more].\n\n## Excerpts\n\n> Quoted text.\n>\n> [@hrw-2023]\n\n> „Typed quotes.“\n>\n> [@hrw-2024]\n\nA stray paragraph.\n",
+        ),
+        ("content/reports/r-2.md", "---\nid: r-2\ntitle: U\ndate: 2024-13-01\n---\n\nText.\n"),
+    ]);
+    let check = site.run(&["check", "--format", "json"]);
+    let build = site.run(&["build", "--format", "json"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert_eq!(build.status.code(), Some(1));
+    let found = String::from_utf8_lossy(&check.stdout).to_string();
+    for code in ["E010", "E011", "E025", "E030", "E033"] {
+        assert!(found.contains(code), "{code} missing from {found}");
+    }
+    assert_eq!(found, String::from_utf8_lossy(&build.stdout));
+}
