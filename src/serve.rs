@@ -349,7 +349,10 @@ impl Builder {
                 files.insert(path.clone(), e.clone());
             }
         }
-        let all_paths = all_paths.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut all_paths = all_paths.into_inner().unwrap_or_else(|e| e.into_inner());
+        // A report's page is offered twice (with its own job and with its citation files).
+        all_paths.sort_unstable();
+        all_paths.dedup();
         for path in &all_paths {
             if !files.contains_key(path) {
                 match self.previous.get(path) {
