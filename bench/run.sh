@@ -163,7 +163,9 @@ rm -rf "$OUT/demo"
 say "one-report rebuild on the demo archive (dossier serve, bench/serve.mjs)"
 if command -v node >/dev/null; then
   DEMO=$(mktemp -d)
-  cp -r site.toml content themes static "$DEMO"/
+  for part in site.toml content themes static templates; do
+    if [ -e "$part" ]; then cp -r "$part" "$DEMO"/; fi
+  done
   DOSSIER=$DOSSIER node bench/serve.mjs "$DEMO" 7 | tee "$RESULTS/$STAMP-demo-serve.txt" >&2
   rm -rf "$DEMO"
 else

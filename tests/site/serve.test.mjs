@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dossierBin, launchBrowser, repoRoot } from './lib.mjs';
@@ -28,8 +28,8 @@ function waitLine(needle, from = 0, timeout = 30000) {
 
 before(async () => {
   site = mkdtempSync(join(tmpdir(), 'dossier-serve-'));
-  for (const part of ['site.toml', 'content', 'themes', 'static']) {
-    cpSync(join(repoRoot, part), join(site, part), { recursive: true });
+  for (const part of ['site.toml', 'content', 'themes', 'static', 'templates']) {
+    if (existsSync(join(repoRoot, part))) cpSync(join(repoRoot, part), join(site, part), { recursive: true });
   }
   server = spawn(dossierBin(), ['--root', site, 'serve', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   server.stderr.on('data', (d) => { log += d; });
