@@ -457,19 +457,31 @@ fn affected(old: &Site, new: &Site, changed: &[PathBuf]) -> HashSet<String> {
     let old_ids: HashMap<&str, usize> = old.reports.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
     let new_ids: HashMap<&str, usize> = new.reports.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
     let in_changed = |r: &Report| changed.contains(&r.file);
+    // Reports whose file changed or whose card did (`dirty`), and those whose card did: a page that shows only
+    // reports' cards changes only with the second.
     let mut dirty: HashSet<&str> = HashSet::new();
-    for r in old.reports.iter().filter(|r| in_changed(r) || !new_ids.contains_key(r.id.as_str())) {
+    let mut card_dirty: HashSet<&str> = HashSet::new();
+    for r in old.reports.iter().filter(|r| !new_ids.contains_key(r.id.as_str())) {
+        card_dirty.insert(&r.id);
+    }
+    for r in old.reports.iter().filter(|r| in_changed(r)) {
         dirty.insert(&r.id);
     }
     for (i, r) in new.reports.iter().enumerate() {
         let same = old_ids.get(r.id.as_str()).is_some_and(|&o| card_key(old, o) == card_key(new, i));
-        if in_changed(r) || !same {
+        if !same {
+            card_dirty.insert(&r.id);
+        }
+        if in_changed(r) {
             dirty.insert(&r.id);
         }
     }
+    dirty.extend(card_dirty.iter().copied());
     let ids =
         |site: &Site, idxs: &[usize]| -> Vec<String> { idxs.iter().map(|&i| site.reports[i].id.clone()).collect() };
     let touches = |site: &Site, idxs: &[usize]| idxs.iter().any(|&i| dirty.contains(site.reports[i].id.as_str()));
+    let touches_card =
+        |site: &Site, idxs: &[usize]| idxs.iter().any(|&i| card_dirty.contains(site.reports[i].id.as_str()));
     let mut out: HashSet<String> = HashSet::new();
     let mut add = |path: &str| {
         out.insert(file_of(path));
@@ -479,14 +491,27 @@ fn affected(old: &Site, new: &Site, changed: &[PathBuf]) -> HashSet<String> {
         add(&r.path);
     }
     let old_sources: HashMap<&str, &model::Source> = old.sources.iter().map(|s| (s.key.as_str(), s)).collect();
+    // A source's page shows its citing reports (cards, with the places cited) and the excerpts quoted from it.
+    let same_uses = |o: &model::Source, s: &model::Source| {
+        o.cited_by.len() == s.cited_by.len()
+            && o.cited_by
+                .iter()
+                .zip(&s.cited_by)
+                .all(|(a, b)| old.reports[a.report].id == new.reports[b.report].id && a.locators == b.locators)
+    };
+    // The list of all sources shows each one's reference, date and count of citing reports.
+    let mut counts_changed = old.sources.len() != new.sources.len();
     for s in &new.sources {
         let users: Vec<usize> = s.cited_by.iter().map(|u| u.report).collect();
         let excerpted: Vec<usize> = s.excerpts.iter().map(|x| x.0).collect();
-        let same = old_sources.get(s.key.as_str()).is_some_and(|o| {
-            let old_users: Vec<usize> = o.cited_by.iter().map(|u| u.report).collect();
-            ids(old, &old_users) == ids(new, &users) && o.excerpts.len() == s.excerpts.len()
+        let old_source = old_sources.get(s.key.as_str());
+        counts_changed |= old_source.is_none_or(|o| {
+            o.cited_by.len() != s.cited_by.len()
+                || o.date != s.date
+                || o.reference(&old.organisations) != s.reference(&new.organisations)
         });
-        if !same || touches(new, &users) || touches(new, &excerpted) || changed.contains(&s.file) {
+        let same = old_source.is_some_and(|o| same_uses(o, s) && o.excerpts.len() == s.excerpts.len());
+        if !same || touches_card(new, &users) || touches(new, &excerpted) || changed.contains(&s.file) {
             add(&s.path);
         }
     }
@@ -505,7 +530,7 @@ fn affected(old: &Site, new: &Site, changed: &[PathBuf]) -> HashSet<String> {
         old.organisations.iter().map(|o| (o.path.as_str(), o)).collect();
     for o in &new.organisations {
         let same = old_orgs.get(o.path.as_str()).is_some_and(|p| org_key(old, p) == org_key(new, o));
-        if !same || touches(new, &o.reports) {
+        if !same || touches_card(new, &o.reports) {
             add(&o.path);
         }
     }
@@ -514,7 +539,7 @@ fn affected(old: &Site, new: &Site, changed: &[PathBuf]) -> HashSet<String> {
         let same = old_terms
             .get(t.path.as_str())
             .is_some_and(|o| o.name == t.name && ids(old, &o.reports) == ids(new, &t.reports));
-        if !same || touches(new, &t.reports) {
+        if !same || touches_card(new, &t.reports) {
             add(&t.path);
         }
     }
@@ -527,14 +552,18 @@ fn affected(old: &Site, new: &Site, changed: &[PathBuf]) -> HashSet<String> {
     for n in 1..=pages {
         let range = |v: &[String]| v[((n - 1) * size).min(v.len())..(n * size).min(v.len())].to_vec();
         let idxs: Vec<usize> = (((n - 1) * size)..(n * size).min(new.reports.len())).collect();
-        if old.reports.len() != new.reports.len() || range(&old_order) != range(&new_order) || touches(new, &idxs) {
+        if old.reports.len() != new.reports.len() || range(&old_order) != range(&new_order) || touches_card(new, &idxs)
+        {
             let slug = if n == 1 { String::new() } else { format!("page/{n}") };
             add(&model::site_path("reports", &slug, new.portable));
         }
     }
     // Pages that sum up the whole site, and the plain pages: few, always rendered.
-    for section in ["", "countries", "topics", "years", "languages", "organisations", "sources"] {
+    for section in ["", "countries", "topics", "years", "languages", "organisations"] {
         add(&model::site_path(section, "", new.portable));
+    }
+    if counts_changed {
+        add(&model::site_path("sources", "", new.portable));
     }
     for p in &new.pages {
         add(&p.path);

@@ -466,8 +466,23 @@ fn incremental_rebuilds_match_a_full_build() {
     }
     let mut srv = Served::start(&s);
     assert_matches_full_build(&s, &srv);
-    let steps: [(&str, &dyn Fn()); 7] = [
+    let steps: [(&str, &dyn Fn()); 10] = [
         ("a new title", &|| s.write("content/reports/r-a.md", &report("r-a", "2023-01-05", "Austria", "Renamed A"))),
+        ("another page cited", &|| {
+            let text = report("r-a", "2023-01-05", "Austria", "Renamed A");
+            s.write("content/reports/r-a.md", &text.replace("p. 4", "p. 9"))
+        }),
+        ("body text only", &|| {
+            let text = report("r-a", "2023-01-05", "Austria", "Renamed A");
+            s.write("content/reports/r-a.md", &format!("{}\nMore text.\n", text.replace("p. 4", "p. 9")))
+        }),
+        ("a source declared in the report", &|| {
+            let text = report("r-a", "2023-01-05", "Austria", "Renamed A").replace(
+                "accessed: 2023-01-05\n",
+                "accessed: 2023-01-05\nsources:\n  own-1:\n    organisation: hrw\n    title: Own Record\n    date: 2023-01-01\n",
+            );
+            s.write("content/reports/r-a.md", &format!("{}\nSee [@own-1].\n", text))
+        }),
         ("a title of the same length", &|| {
             s.write("content/reports/r-a.md", &report("r-a", "2023-01-05", "Austria", "Renamed B"))
         }),
