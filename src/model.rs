@@ -700,7 +700,11 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
                             entry.push(item.locator.clone());
                         }
                     }
-                    items.push(cited_item(item, source, &sources, &organisations, locale));
+                    items.push(if opts.validate_only {
+                        CitedItem { prefix: String::new(), source, text: String::new(), locator: String::new() }
+                    } else {
+                        cited_item(item, source, &sources, &organisations, locale)
+                    });
                 }
                 report.citations.push(Citation { items });
             }
@@ -814,7 +818,12 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
                 }
                 report.bibliography.push(BibEntry {
                     source: s,
-                    text: format!("{}, {when}", src.reference(&organisations)),
+                    // Only validation is asked for: the texts shown are not made.
+                    text: if opts.validate_only {
+                        String::new()
+                    } else {
+                        format!("{}, {when}", src.reference(&organisations))
+                    },
                     url: src.url.clone(),
                     accessed: if uniform {
                         None
