@@ -288,6 +288,29 @@ impl Cache {
     }
 }
 
+/// Reads one report file again (`file` relative to `root`), keeping it in `cache` for the next load. A problem
+/// with its content is the `Ok(Err)` diagnostic.
+pub fn reload_report(
+    root: &Path,
+    file: &Path,
+    cache: &mut Cache,
+) -> Result<Result<Arc<Doc<ReportMeta>>, Diagnostic>, LoadError> {
+    let path = root.join(file);
+    let meta = fs::metadata(&path).map_err(|e| LoadError::Io(format!("cannot read {}: {e}", path.display())))?;
+    let bytes = fs::read(&path).map_err(|e| LoadError::Io(format!("cannot read {}: {e}", path.display())))?;
+    let parsed = decode(&bytes, file).and_then(|text| doc::<ReportMeta>(file, &text, REPORT_KEYS).map(Arc::new));
+    match &parsed {
+        // Its stamp as it was before the read: should it change while reading, the next load reads it again.
+        Ok(d) if cache.keep => {
+            cache.reports.insert(path, ((meta.modified().ok(), meta.len()), d.clone()));
+        }
+        _ => {
+            cache.reports.remove(&path);
+        }
+    }
+    Ok(parsed)
+}
+
 /// Loads the site at `root`. Content problems go to `diags` and the affected file is
 /// left out; a missing or broken `site.toml` yields `Ok(None)` with its diagnostic.
 pub fn load(root: &Path, diags: &mut Diagnostics) -> Result<Option<Content>, LoadError> {

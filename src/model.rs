@@ -14,6 +14,7 @@ use crate::yaml::Text;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// How the model is built.
 #[derive(Debug, Clone, Default)]
@@ -27,14 +28,20 @@ pub struct Options {
     pub validate_only: bool,
 }
 
-#[derive(Debug)]
+/// A site's model. Reports and sources are shared, so that a copy of the model with a few of them changed
+/// (see [`patch`]) costs little.
+#[derive(Debug, Clone)]
 pub struct Site {
     pub config: Config,
     pub ui: &'static Locale,
     pub portable: bool,
-    pub reports: Vec<Report>,
+    pub reports: Vec<Arc<Report>>,
     pub organisations: Vec<Organisation>,
-    pub sources: Vec<Source>,
+    pub sources: Vec<Arc<Source>>,
+    /// Sources by key.
+    pub source_index: Arc<HashMap<String, usize>>,
+    /// Sort keys of every source's label and title, for source lists.
+    pub source_keys: Arc<Vec<(String, String)>>,
     pub pages: Vec<Page>,
     pub countries: Vec<Term>,
     pub topics: Vec<Term>,
@@ -46,7 +53,7 @@ pub struct Site {
     pub statics: Vec<StaticFile>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Report {
     pub id: String,
     pub title: String,
@@ -75,6 +82,8 @@ pub struct Report {
     /// Organisations of the cited sources, by name.
     pub organisations: Vec<usize>,
     pub draft: bool,
+    /// A fingerprint of the front matter that other pages show or that declares sources (see [`outline`]).
+    pub outline: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -136,7 +145,7 @@ pub struct Excerpt {
     pub quote_close: &'static str,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Source {
     pub key: String,
     pub organisation: usize,
@@ -163,7 +172,7 @@ pub struct SourceUse {
     pub locators: Vec<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Organisation {
     pub slug: String,
     pub name: String,
@@ -180,7 +189,7 @@ pub struct Organisation {
     pub reports: Vec<usize>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Page {
     pub slug: String,
     pub title: String,
@@ -192,7 +201,7 @@ pub struct Page {
 }
 
 /// A country, topic, year or language with its reports (newest first).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Term {
     pub slug: String,
     pub name: String,
@@ -639,6 +648,7 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
             appendix: Vec::new(),
             organisations: Vec::new(),
             draft: m.draft,
+            outline: outline(m),
         });
         report_parts.push((conv, doc));
     }
@@ -658,249 +668,32 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
     // Sort keys of every source's label and title, made once for all source lists.
     let source_keys: Vec<(String, String)> =
         sources.par_iter().map(|s| (sort_key(s.label(&organisations)), sort_key(&s.title))).collect();
-    struct Resolved {
-        diags: Diagnostics,
-        uses: BTreeMap<usize, Vec<String>>,
-        /// Organisations cited without a description in the report's language, with that language.
-        lacking: Vec<(usize, String)>,
-    }
+    let mut sources: Vec<Arc<Source>> = sources.into_iter().map(Arc::new).collect();
+    let lookup = Lookup {
+        sources: &sources,
+        organisations: &organisations,
+        index: &source_index,
+        keys: &source_keys,
+        validate_only: opts.validate_only,
+    };
     let resolved: Vec<Resolved> = reports
         .par_iter_mut()
         .zip(parts.into_par_iter())
-        .map(|(report, (conv, doc))| {
-            let mut own = Diagnostics::default();
-            let diags = &mut own;
-            let locale = report.locale;
-            let file = &doc.file;
-            let mut uses: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-            let resolve = |item: &CiteItem, line: usize, column: usize, diags: &mut Diagnostics| -> Option<usize> {
-                match source_index.get(&item.key) {
-                    Some(&s) => Some(s),
-                    None => {
-                        let mut d =
-                            Diagnostic::error("E010", file, line, column, format!("unknown source key `{}`", item.key));
-                        d = match suggest(&item.key, source_index.keys().map(String::as_str)) {
-                            Some(s) => d.help(format!("did you mean `{s}`?")),
-                            None => d.help(
-                                "add a record for it in content/sources/ or under `sources:` in the front matter",
-                            ),
-                        };
-                        diags.push(d);
-                        None
-                    }
-                }
-            };
-            for mark in &conv.citations {
-                let mut items = Vec::new();
-                for item in &mark.items {
-                    let source = resolve(item, mark.line, mark.column, diags);
-                    if let Some(s) = source {
-                        let entry = uses.entry(s).or_default();
-                        if !item.locator.is_empty() && !entry.contains(&item.locator) {
-                            entry.push(item.locator.clone());
-                        }
-                    }
-                    items.push(if opts.validate_only {
-                        CitedItem { prefix: String::new(), source, text: String::new(), locator: String::new() }
-                    } else {
-                        cited_item(item, source, &sources, &organisations, locale)
-                    });
-                }
-                report.citations.push(Citation { items });
-            }
-            // Excerpt sources count as cited too.
-            let mut excerpts: Vec<(usize, Excerpt)> = Vec::new();
-            for x in conv.excerpts {
-                let item = CiteItem { prefix: String::new(), key: x.key, locator: x.locator };
-                let Some(s) = resolve(&item, x.line, x.column, diags) else { continue };
-                uses.entry(s).or_default();
-                let c = cited_item(&item, Some(s), &sources, &organisations, locale);
-                excerpts.push((
-                    s,
-                    Excerpt {
-                        source: s,
-                        locator: item.locator.clone(),
-                        html: x.html,
-                        text: x.text,
-                        citation: format!("({})", item_text(&c)),
-                        language: sources[s].language.clone().unwrap_or_else(|| report.language.clone()),
-                        quote_open: locale.quote_open,
-                        quote_close: locale.quote_close,
-                    },
-                ));
-            }
-            // Per-report facts: accessed and downloaded dates.
-            let parse_fact = |v: &Option<Text>, path: &[&str], diags: &mut Diagnostics| -> Option<Date> {
-                let Text(s) = v.as_ref()?;
-                match Date::parse(s) {
-                    Ok(d) if d.is_full() => Some(d),
-                    Ok(_) | Err(_) => {
-                        let (l, c) = doc.yaml.position(path);
-                        diags.push(
-                            Diagnostic::error("E025", file, l, c, format!("`{s}` is not a full date"))
-                                .help("write YYYY-MM-DD"),
-                        );
-                        None
-                    }
-                }
-            };
-            let report_accessed = parse_fact(&doc.meta.accessed, &["accessed"], diags);
-            let mut accessed: HashMap<usize, Date> = HashMap::new();
-            let mut downloaded: HashMap<usize, Date> = HashMap::new();
-            for (key, entry) in &doc.meta.sources {
-                let Some(&s) = source_index.get(key) else {
-                    if entry.record().is_none() {
-                        let (l, c) = doc.yaml.position(&["sources", key]);
-                        let mut d = Diagnostic::error(
-                            "E010",
-                            file,
-                            l,
-                            c,
-                            format!("unknown source key `{key}` under `sources:`"),
-                        );
-                        if let Some(s) = suggest(key, source_index.keys().map(String::as_str)) {
-                            d = d.help(format!("did you mean `{s}`?"));
-                        }
-                        diags.push(d);
-                    }
-                    continue;
-                };
-                if !uses.contains_key(&s) {
-                    let (l, c) = doc.yaml.position(&["sources", key]);
-                    diags.push(
-                        Diagnostic::warning("W041", file, l, c, format!("source `{key}` is declared but never cited"))
-                            .help(format!("cite it with `[@{key}]` or remove it from `sources:`")),
-                    );
-                }
-                if let Some(d) = parse_fact(&entry.accessed, &["sources", key, "accessed"], diags) {
-                    accessed.insert(s, d);
-                }
-                if let Some(d) = parse_fact(&entry.downloaded, &["sources", key, "downloaded"], diags) {
-                    downloaded.insert(s, d);
-                }
-            }
-            // The source list: by label (case- and accent-insensitive), then date, then title.
-            let mut cited: Vec<usize> = uses.keys().copied().collect();
-            cited.sort_by(|&a, &b| {
-                let (x, y) = (&sources[a], &sources[b]);
-                (&source_keys[a].0, x.date, &source_keys[a].1, &x.key).cmp(&(
-                    &source_keys[b].0,
-                    y.date,
-                    &source_keys[b].1,
-                    &y.key,
-                ))
-            });
-            let access_of = |s: usize| accessed.get(&s).copied().or(report_accessed);
-            let all_dates: BTreeSet<Option<Date>> = cited.iter().map(|&s| access_of(s)).collect();
-            let uniform = all_dates.len() == 1;
-            if let (true, Some(Some(d))) = (uniform, all_dates.iter().next()) {
-                report.accessed_all = Some(locale.with_date(locale.words.accessed_all, d));
-            }
-            for &s in &cited {
-                let src = &sources[s];
-                let when = match downloaded.get(&s) {
-                    Some(d) => locale.with_date(locale.words.downloaded, d),
-                    None => locale.date(&src.date),
-                };
-                let access = access_of(s);
-                if access.is_none() && src.url.is_some() {
-                    let (l, c) = doc.yaml.position(&["accessed"]);
-                    diags.push(
-                        Diagnostic::warning(
-                            "W042",
-                            file,
-                            l,
-                            c,
-                            format!("no accessed date for cited source `{}`", src.key),
-                        )
-                        .help("add `accessed: YYYY-MM-DD` to the front matter, or per source under `sources:`"),
-                    );
-                }
-                report.bibliography.push(BibEntry {
-                    source: s,
-                    // Only validation is asked for: the texts shown are not made.
-                    text: if opts.validate_only {
-                        String::new()
-                    } else {
-                        format!("{}, {when}", src.reference(&organisations))
-                    },
-                    url: src.url.clone(),
-                    accessed: if uniform {
-                        None
-                    } else {
-                        access.map(|d| locale.with_date(locale.words.accessed_one, &d))
-                    },
-                    accessed_on: access,
-                    downloaded_on: downloaded.get(&s).copied(),
-                });
-            }
-            // Appendix: organisations with excerpts, in source-list order.
-            for (bi, entry) in report.bibliography.iter().enumerate() {
-                let xs: Vec<Excerpt> =
-                    excerpts.iter().filter(|(s, _)| *s == entry.source).map(|(_, x)| x.clone()).collect();
-                if xs.is_empty() {
-                    continue;
-                }
-                let org = sources[entry.source].organisation;
-                let group = match report.appendix.iter().position(|g| g.organisation == org) {
-                    Some(g) => g,
-                    None => {
-                        report.appendix.push(AppendixGroup {
-                            organisation: org,
-                            description: description(&organisations[org], &report.language),
-                            entries: Vec::new(),
-                        });
-                        report.appendix.len() - 1
-                    }
-                };
-                report.appendix[group].entries.push(AppendixEntry { bib: bi, excerpts: xs });
-            }
-            // Organisations lacking a description in this report's language.
-            let mut orgs: Vec<usize> = cited.iter().map(|&s| sources[s].organisation).collect();
-            orgs.sort_by_cached_key(|&o| sort_key(&organisations[o].name));
-            orgs.dedup();
-            let base = report.language.split('-').next().unwrap_or_default().to_string();
-            let lacking = orgs
-                .iter()
-                .filter(|&&o| description(&organisations[o], &report.language).is_none())
-                .map(|&o| (o, base.clone()))
-                .collect();
-            report.organisations = orgs;
-            report.html = conv.html;
-            report.text = conv.text;
-            report.toc = conv.headings;
-            Resolved { diags: own, uses, lacking }
-        })
+        .map(|(report, (conv, doc))| resolve_report(report, conv, doc, &lookup))
         .collect();
     for (ri, (report, r)) in reports.iter().zip(resolved).enumerate() {
         diags.extend(r.diags.items);
         for (o, base) in r.lacking {
             if warned_descriptions.insert((o, base.clone())) {
-                let org = &organisations[o];
-                diags.push(
-                    Diagnostic::warning(
-                        "W043",
-                        &org.file,
-                        0,
-                        0,
-                        format!(
-                            "organisation `{}` has no `{base}` description, needed by report `{}`",
-                            org.slug, report.id
-                        ),
-                    )
-                    .help(format!("add `description: {{ {base}: One sentence about the organisation. }}`")),
-                );
+                diags.push(lacking_description(&organisations[o], &base, &report.id));
             }
         }
-        for (gi, g) in report.appendix.iter().enumerate() {
-            for (ei, e) in g.entries.iter().enumerate() {
-                for xi in 0..e.excerpts.len() {
-                    sources[report.bibliography[e.bib].source].excerpts.push((ri, gi, ei, xi));
-                }
-            }
+        // Sources are not shared yet: `make_mut` changes them in place.
+        for (s, at) in excerpt_places(report) {
+            Arc::make_mut(&mut sources[s]).excerpts.push((ri, at.0, at.1, at.2));
         }
         for (s, locators) in r.uses {
-            sources[s].cited_by.push(SourceUse { report: ri, locators });
+            Arc::make_mut(&mut sources[s]).cited_by.push(SourceUse { report: ri, locators });
         }
     }
 
@@ -1059,9 +852,11 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         config,
         ui,
         portable: opts.portable,
-        reports,
+        reports: reports.into_iter().map(Arc::new).collect(),
         organisations,
         sources,
+        source_index: Arc::new(source_index),
+        source_keys: Arc::new(source_keys),
         pages,
         countries,
         topics,
@@ -1071,6 +866,402 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         templates,
         statics,
     }
+}
+
+/// A report file that changed, loaded again: the report's place in the site, and its new document.
+pub struct Edit {
+    pub index: usize,
+    pub doc: Arc<Doc<ReportMeta>>,
+}
+
+/// A model changed by [`patch`], and which pages besides the edited reports' own may show something else now.
+pub struct Patched {
+    pub site: Site,
+    /// Sources with a citing report more or less, other places cited, or excerpts from an edited report.
+    pub sources: Vec<usize>,
+    /// Organisations with a citing report more or less, or a document cited by more or fewer reports.
+    pub organisations: Vec<usize>,
+    /// Whether a source is cited by more or fewer reports (the lists of all sources and organisations count them).
+    pub counts: bool,
+}
+
+/// The model with some reports' bodies, citations and per-report source facts changed, without building it anew:
+/// each edited report is resolved again, and its sources and organisations take in the difference. `None` when an
+/// edit changes what other pages show of its report or declares sources (its [`outline`] differs), for then only a
+/// new model is right. Findings about the edited reports go to `diags`.
+pub fn patch(site: &Site, edits: &[Edit], opts: &Options, diags: &mut Diagnostics) -> Option<Patched> {
+    if edits.iter().any(|e| site.reports.get(e.index).is_none_or(|r| r.outline != outline(&e.doc.meta))) {
+        return None;
+    }
+    let md_opts = MdOptions { allow_html: site.config.markdown.allow_html, validate_only: opts.validate_only };
+    let converted: Vec<Converted> = edits.par_iter().map(|e| markdown::convert(&e.doc.body, md_opts)).collect();
+    let mut next = site.clone();
+    let (mut sources, mut organisations, mut counts) = (BTreeSet::new(), BTreeSet::new(), false);
+    for (edit, conv) in edits.iter().zip(converted) {
+        let (ri, old) = (edit.index, &site.reports[edit.index]);
+        for p in &conv.problems {
+            diags.push(Diagnostic::error(p.code, &old.file, p.line, p.column, p.message.clone()).help(p.help.clone()));
+        }
+        let mut report = Report {
+            id: old.id.clone(),
+            title: old.title.clone(),
+            date: old.date,
+            language: old.language.clone(),
+            locale: old.locale,
+            kind: old.kind.clone(),
+            summary: old.summary.clone(),
+            countries: old.countries.clone(),
+            topics: old.topics.clone(),
+            year: old.year,
+            language_term: old.language_term,
+            file: old.file.clone(),
+            path: old.path.clone(),
+            html: "".into(),
+            text: "".into(),
+            toc: Vec::new(),
+            citations: Vec::new(),
+            bibliography: Vec::new(),
+            accessed_all: None,
+            appendix: Vec::new(),
+            organisations: Vec::new(),
+            draft: old.draft,
+            outline: old.outline,
+        };
+        let lookup = Lookup {
+            sources: &next.sources,
+            organisations: &next.organisations,
+            index: &site.source_index,
+            keys: &site.source_keys,
+            validate_only: opts.validate_only,
+        };
+        let r = resolve_report(&mut report, conv, &edit.doc, &lookup);
+        diags.extend(r.diags.items);
+        for (o, base) in &r.lacking {
+            diags.push(lacking_description(&site.organisations[*o], base, &report.id));
+        }
+        // Citing reports and excerpts of the sources the report cited before or cites now; both lists are in
+        // report order.
+        let places = excerpt_places(&report);
+        let mut touched: BTreeSet<usize> = old.bibliography.iter().map(|b| b.source).collect();
+        touched.extend(r.uses.keys());
+        touched.extend(places.iter().map(|p| p.0));
+        for s in touched {
+            let src = Arc::make_mut(&mut next.sources[s]);
+            let before = src.cited_by.len();
+            let old_use = match src.cited_by.binary_search_by_key(&ri, |u| u.report) {
+                Ok(i) => Some(src.cited_by.remove(i).locators),
+                Err(_) => None,
+            };
+            let new_use = r.uses.get(&s);
+            if let Some(locators) = new_use {
+                let at = src.cited_by.partition_point(|u| u.report < ri);
+                src.cited_by.insert(at, SourceUse { report: ri, locators: locators.clone() });
+            }
+            let had_excerpts = src.excerpts.iter().any(|x| x.0 == ri);
+            src.excerpts.retain(|x| x.0 != ri);
+            let at = src.excerpts.partition_point(|x| x.0 < ri);
+            let mine: Vec<(usize, usize, usize, usize)> =
+                places.iter().filter(|p| p.0 == s).map(|&(_, (g, e, x))| (ri, g, e, x)).collect();
+            let has_excerpts = !mine.is_empty();
+            src.excerpts.splice(at..at, mine);
+            if old_use.as_ref() != new_use || had_excerpts || has_excerpts {
+                sources.insert(s);
+            }
+            if before != src.cited_by.len() {
+                counts = true;
+                organisations.insert(src.organisation);
+            }
+        }
+        // Organisations the report cites now and did not before, or the other way round.
+        let before: BTreeSet<usize> = old.organisations.iter().copied().collect();
+        let now: BTreeSet<usize> = report.organisations.iter().copied().collect();
+        for &o in before.symmetric_difference(&now) {
+            let list = &mut next.organisations[o].reports;
+            match list.binary_search(&ri) {
+                Ok(i) if !now.contains(&o) => {
+                    list.remove(i);
+                }
+                Err(i) if now.contains(&o) => list.insert(i, ri),
+                _ => {}
+            }
+            organisations.insert(o);
+        }
+        next.reports[ri] = Arc::new(report);
+    }
+    Some(Patched {
+        site: next,
+        sources: sources.into_iter().collect(),
+        organisations: organisations.into_iter().collect(),
+        counts,
+    })
+}
+
+/// A fingerprint of what a report's front matter gives other pages: everything but the accessed and downloaded
+/// dates, which only the report's own source list shows. Two reports with the same outline differ only in their
+/// own pages.
+pub fn outline(m: &ReportMeta) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    (&m.id, &m.title, &m.date, &m.language, &m.kind, &m.countries, &m.topics, &m.summary, m.draft).hash(&mut h);
+    for (key, entry) in &m.sources {
+        if let Some(record) = entry.record() {
+            (key, format!("{record:?}")).hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
+/// The warning that a cited organisation has no description in a report's language.
+fn lacking_description(org: &Organisation, base: &str, report: &str) -> Diagnostic {
+    Diagnostic::warning(
+        "W043",
+        &org.file,
+        0,
+        0,
+        format!("organisation `{}` has no `{base}` description, needed by report `{report}`", org.slug),
+    )
+    .help(format!("add `description: {{ {base}: One sentence about the organisation. }}`"))
+}
+
+/// Each excerpt of a report's appendix: its source, and its place (group, entry, excerpt).
+fn excerpt_places(report: &Report) -> Vec<(usize, (usize, usize, usize))> {
+    let mut out = Vec::new();
+    for (gi, g) in report.appendix.iter().enumerate() {
+        for (ei, e) in g.entries.iter().enumerate() {
+            for xi in 0..e.excerpts.len() {
+                out.push((report.bibliography[e.bib].source, (gi, ei, xi)));
+            }
+        }
+    }
+    out
+}
+
+/// What resolving one report's citations found, for the site to take in.
+struct Resolved {
+    diags: Diagnostics,
+    /// Cited sources with the places cited in each.
+    uses: BTreeMap<usize, Vec<String>>,
+    /// Organisations cited without a description in the report's language, with that language.
+    lacking: Vec<(usize, String)>,
+}
+
+/// The site's sources and how citations find them, for resolving reports.
+#[derive(Clone, Copy)]
+struct Lookup<'a> {
+    sources: &'a [Arc<Source>],
+    organisations: &'a [Organisation],
+    index: &'a HashMap<String, usize>,
+    /// Sort keys of every source's label and title, for source lists.
+    keys: &'a [(String, String)],
+    validate_only: bool,
+}
+
+/// Resolves one report's citations and excerpts, and makes its source list and appendix: everything of a
+/// report that depends on the site's sources but not on other reports.
+fn resolve_report(report: &mut Report, conv: Converted, doc: &Doc<ReportMeta>, cx: &Lookup<'_>) -> Resolved {
+    let Lookup { sources, organisations, index: source_index, keys: source_keys, validate_only } = *cx;
+    let mut own = Diagnostics::default();
+    let diags = &mut own;
+    let locale = report.locale;
+    let file = &doc.file;
+    let mut uses: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    let resolve = |item: &CiteItem, line: usize, column: usize, diags: &mut Diagnostics| -> Option<usize> {
+        match source_index.get(&item.key) {
+            Some(&s) => Some(s),
+            None => {
+                let mut d =
+                    Diagnostic::error("E010", file, line, column, format!("unknown source key `{}`", item.key));
+                d = match suggest(&item.key, source_index.keys().map(String::as_str)) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help(
+                        "add a record for it in content/sources/ or under `sources:` in the front matter",
+                    ),
+                };
+                diags.push(d);
+                None
+            }
+        }
+    };
+    for mark in &conv.citations {
+        let mut items = Vec::new();
+        for item in &mark.items {
+            let source = resolve(item, mark.line, mark.column, diags);
+            if let Some(s) = source {
+                let entry = uses.entry(s).or_default();
+                if !item.locator.is_empty() && !entry.contains(&item.locator) {
+                    entry.push(item.locator.clone());
+                }
+            }
+            items.push(if validate_only {
+                CitedItem { prefix: String::new(), source, text: String::new(), locator: String::new() }
+            } else {
+                cited_item(item, source, &sources, &organisations, locale)
+            });
+        }
+        report.citations.push(Citation { items });
+    }
+    // Excerpt sources count as cited too.
+    let mut excerpts: Vec<(usize, Excerpt)> = Vec::new();
+    for x in conv.excerpts {
+        let item = CiteItem { prefix: String::new(), key: x.key, locator: x.locator };
+        let Some(s) = resolve(&item, x.line, x.column, diags) else { continue };
+        uses.entry(s).or_default();
+        let c = cited_item(&item, Some(s), &sources, &organisations, locale);
+        excerpts.push((
+            s,
+            Excerpt {
+                source: s,
+                locator: item.locator.clone(),
+                html: x.html,
+                text: x.text,
+                citation: format!("({})", item_text(&c)),
+                language: sources[s].language.clone().unwrap_or_else(|| report.language.clone()),
+                quote_open: locale.quote_open,
+                quote_close: locale.quote_close,
+            },
+        ));
+    }
+    // Per-report facts: accessed and downloaded dates.
+    let parse_fact = |v: &Option<Text>, path: &[&str], diags: &mut Diagnostics| -> Option<Date> {
+        let Text(s) = v.as_ref()?;
+        match Date::parse(s) {
+            Ok(d) if d.is_full() => Some(d),
+            Ok(_) | Err(_) => {
+                let (l, c) = doc.yaml.position(path);
+                diags.push(
+                    Diagnostic::error("E025", file, l, c, format!("`{s}` is not a full date"))
+                        .help("write YYYY-MM-DD"),
+                );
+                None
+            }
+        }
+    };
+    let report_accessed = parse_fact(&doc.meta.accessed, &["accessed"], diags);
+    let mut accessed: HashMap<usize, Date> = HashMap::new();
+    let mut downloaded: HashMap<usize, Date> = HashMap::new();
+    for (key, entry) in &doc.meta.sources {
+        let Some(&s) = source_index.get(key) else {
+            if entry.record().is_none() {
+                let (l, c) = doc.yaml.position(&["sources", key]);
+                let mut d = Diagnostic::error(
+                    "E010",
+                    file,
+                    l,
+                    c,
+                    format!("unknown source key `{key}` under `sources:`"),
+                );
+                if let Some(s) = suggest(key, source_index.keys().map(String::as_str)) {
+                    d = d.help(format!("did you mean `{s}`?"));
+                }
+                diags.push(d);
+            }
+            continue;
+        };
+        if !uses.contains_key(&s) {
+            let (l, c) = doc.yaml.position(&["sources", key]);
+            diags.push(
+                Diagnostic::warning("W041", file, l, c, format!("source `{key}` is declared but never cited"))
+                    .help(format!("cite it with `[@{key}]` or remove it from `sources:`")),
+            );
+        }
+        if let Some(d) = parse_fact(&entry.accessed, &["sources", key, "accessed"], diags) {
+            accessed.insert(s, d);
+        }
+        if let Some(d) = parse_fact(&entry.downloaded, &["sources", key, "downloaded"], diags) {
+            downloaded.insert(s, d);
+        }
+    }
+    // The source list: by label (case- and accent-insensitive), then date, then title.
+    let mut cited: Vec<usize> = uses.keys().copied().collect();
+    cited.sort_by(|&a, &b| {
+        let (x, y) = (&sources[a], &sources[b]);
+        (&source_keys[a].0, x.date, &source_keys[a].1, &x.key).cmp(&(
+            &source_keys[b].0,
+            y.date,
+            &source_keys[b].1,
+            &y.key,
+        ))
+    });
+    let access_of = |s: usize| accessed.get(&s).copied().or(report_accessed);
+    let all_dates: BTreeSet<Option<Date>> = cited.iter().map(|&s| access_of(s)).collect();
+    let uniform = all_dates.len() == 1;
+    if let (true, Some(Some(d))) = (uniform, all_dates.iter().next()) {
+        report.accessed_all = Some(locale.with_date(locale.words.accessed_all, d));
+    }
+    for &s in &cited {
+        let src = &sources[s];
+        let when = match downloaded.get(&s) {
+            Some(d) => locale.with_date(locale.words.downloaded, d),
+            None => locale.date(&src.date),
+        };
+        let access = access_of(s);
+        if access.is_none() && src.url.is_some() {
+            let (l, c) = doc.yaml.position(&["accessed"]);
+            diags.push(
+                Diagnostic::warning(
+                    "W042",
+                    file,
+                    l,
+                    c,
+                    format!("no accessed date for cited source `{}`", src.key),
+                )
+                .help("add `accessed: YYYY-MM-DD` to the front matter, or per source under `sources:`"),
+            );
+        }
+        report.bibliography.push(BibEntry {
+            source: s,
+            // Only validation is asked for: the texts shown are not made.
+            text: if validate_only {
+                String::new()
+            } else {
+                format!("{}, {when}", src.reference(&organisations))
+            },
+            url: src.url.clone(),
+            accessed: if uniform {
+                None
+            } else {
+                access.map(|d| locale.with_date(locale.words.accessed_one, &d))
+            },
+            accessed_on: access,
+            downloaded_on: downloaded.get(&s).copied(),
+        });
+    }
+    // Appendix: organisations with excerpts, in source-list order.
+    for (bi, entry) in report.bibliography.iter().enumerate() {
+        let xs: Vec<Excerpt> =
+            excerpts.iter().filter(|(s, _)| *s == entry.source).map(|(_, x)| x.clone()).collect();
+        if xs.is_empty() {
+            continue;
+        }
+        let org = sources[entry.source].organisation;
+        let group = match report.appendix.iter().position(|g| g.organisation == org) {
+            Some(g) => g,
+            None => {
+                report.appendix.push(AppendixGroup {
+                    organisation: org,
+                    description: description(&organisations[org], &report.language),
+                    entries: Vec::new(),
+                });
+                report.appendix.len() - 1
+            }
+        };
+        report.appendix[group].entries.push(AppendixEntry { bib: bi, excerpts: xs });
+    }
+    // Organisations lacking a description in this report's language.
+    let mut orgs: Vec<usize> = cited.iter().map(|&s| sources[s].organisation).collect();
+    orgs.sort_by_cached_key(|&o| sort_key(&organisations[o].name));
+    orgs.dedup();
+    let base = report.language.split('-').next().unwrap_or_default().to_string();
+    let lacking = orgs
+        .iter()
+        .filter(|&&o| description(&organisations[o], &report.language).is_none())
+        .map(|&o| (o, base.clone()))
+        .collect();
+    report.organisations = orgs;
+    report.html = conv.html;
+    report.text = conv.text;
+    report.toc = conv.headings;
+    Resolved { diags: own, uses, lacking }
 }
 
 /// The site path of a section or item: `reports/x/`, or `reports/x/index.html` when the
@@ -1096,7 +1287,7 @@ pub const RESERVED_SECTIONS: &[&str] =
 fn cited_item(
     item: &CiteItem,
     source: Option<usize>,
-    sources: &[Source],
+    sources: &[Arc<Source>],
     orgs: &[Organisation],
     locale: &Locale,
 ) -> CitedItem {

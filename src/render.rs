@@ -209,7 +209,7 @@ pub fn render_each(
     select: &(dyn Fn(&str) -> bool + Sync),
     emit: &mut dyn FnMut(Vec<OutFile>) -> Result<(), String>,
 ) -> Result<(), String> {
-    let r = Renderer { site, tera, cards: site.reports.par_iter().map(|r| card(site, r)).collect() };
+    let r = Renderer::new(site, tera);
     let mut jobs: Vec<Job> = vec![
         Job::Home,
         Job::NotFound,
@@ -253,27 +253,12 @@ pub fn render_each(
     }
     // Each report's citation files go with its page: every path is offered to `select` (so a partial rebuild
     // knows them), and they are made whenever the page is.
-    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default() + "\n";
     for part in site.reports.chunks(PART) {
         let out: Vec<OutFile> = part
             .par_iter()
             .flat_map_iter(|r| {
-                let dir = crate::cite::report_dir(r);
                 let page = select(&file_of(&r.path));
-                let mut files = Vec::new();
-                let csl = format!("{dir}{}", crate::cite::csl_file(r));
-                if select(&csl) || page {
-                    files.push(text_file(csl, pretty(&crate::cite::report_csl(site, r))));
-                }
-                let bib = format!("{dir}{}", crate::cite::bibtex_file(r));
-                if select(&bib) || page {
-                    files.push(text_file(bib, crate::cite::report_bibtex(site, r)));
-                }
-                let sources = format!("{dir}{}", crate::cite::sources_file(r));
-                if select(&sources) || page {
-                    files.push(text_file(sources, pretty(&crate::cite::sources_csl(site, r))));
-                }
-                files
+                citation_files(site, r, &|path| select(path) || page)
             })
             .collect();
         emit(out)?;
@@ -305,6 +290,70 @@ pub fn render_each(
     emit(out)
 }
 
+/// The files of a report's citation data (CSL JSON, BibTeX, its sources as CSL JSON) that `wanted` accepts.
+fn citation_files(site: &Site, r: &Report, wanted: &dyn Fn(&str) -> bool) -> Vec<OutFile> {
+    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default() + "\n";
+    let dir = crate::cite::report_dir(r);
+    let mut files = Vec::new();
+    let csl = format!("{dir}{}", crate::cite::csl_file(r));
+    if wanted(&csl) {
+        files.push(text_file(csl, pretty(&crate::cite::report_csl(site, r))));
+    }
+    let bib = format!("{dir}{}", crate::cite::bibtex_file(r));
+    if wanted(&bib) {
+        files.push(text_file(bib, crate::cite::report_bibtex(site, r)));
+    }
+    let sources = format!("{dir}{}", crate::cite::sources_file(r));
+    if wanted(&sources) {
+        files.push(text_file(sources, pretty(&crate::cite::sources_csl(site, r))));
+    }
+    files
+}
+
+/// One page (with what goes with it) that [`render_parts`] renders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// A report's page and its citation files.
+    Report(usize),
+    Source(usize),
+    Organisation(usize),
+    /// The list of all sources.
+    Sources,
+    /// The list of all organisations.
+    Organisations,
+}
+
+/// Renders just the named pages: what `dossier serve` redoes when only some reports' bodies changed and the
+/// model says which other pages show anything of them.
+pub fn render_parts(site: &Site, tera: &Tera, diags: &mut Diagnostics, parts: &[Part]) -> Vec<OutFile> {
+    let r = Renderer::new(site, tera);
+    let results: Vec<Result<Vec<OutFile>, tera::Error>> = parts
+        .par_iter()
+        .map(|&part| {
+            let job = match part {
+                Part::Report(i) => Job::Report(i),
+                Part::Source(i) => Job::Source(i),
+                Part::Organisation(i) => Job::Organisation(i),
+                Part::Sources => Job::Sources,
+                Part::Organisations => Job::Organisations,
+            };
+            let mut files = vec![r.job(&job)?];
+            if let Part::Report(i) = part {
+                files.extend(citation_files(site, &site.reports[i], &|_| true));
+            }
+            Ok(files)
+        })
+        .collect();
+    let mut out = Vec::new();
+    for res in results {
+        match res {
+            Ok(files) => out.extend(files),
+            Err(e) => diags.push(template_error(site, &e)),
+        }
+    }
+    out
+}
+
 fn text_file(path: String, text: String) -> OutFile {
     OutFile { path, data: OutData::Text(text) }
 }
@@ -327,8 +376,8 @@ enum Job {
 struct Renderer<'a> {
     site: &'a Site,
     tera: &'a Tera,
-    /// Each report as shown in listings, built once.
-    cards: Vec<Value>,
+    /// Each report as shown in listings, built once when first shown.
+    cards: Vec<std::sync::OnceLock<Value>>,
 }
 
 /// The file a site path is written to: `reports/x/` → `reports/x/index.html`.
@@ -396,7 +445,16 @@ fn card(site: &Site, r: &Report) -> Value {
     })
 }
 
-impl Renderer<'_> {
+impl<'a> Renderer<'a> {
+    fn new(site: &'a Site, tera: &'a Tera) -> Renderer<'a> {
+        Renderer { site, tera, cards: (0..site.reports.len()).map(|_| std::sync::OnceLock::new()).collect() }
+    }
+
+    /// Report `i` as shown in listings.
+    fn card(&self, i: usize) -> &Value {
+        self.cards[i].get_or_init(|| card(self.site, &self.site.reports[i]))
+    }
+
     fn terms(&self, kind: &str) -> &[Term] {
         match kind {
             "countries" => &self.site.countries,
@@ -443,7 +501,7 @@ impl Renderer<'_> {
     }
 
     fn cards(&self, idxs: &[usize]) -> Value {
-        Value::from(idxs.iter().map(|&i| self.cards[i].clone()).collect::<Vec<Value>>())
+        Value::from(idxs.iter().map(|&i| self.card(i).clone()).collect::<Vec<Value>>())
     }
 
     fn html(&self, template: &str, path: &str, ctx: &Context) -> Result<OutFile, tera::Error> {
@@ -620,7 +678,7 @@ impl Renderer<'_> {
             Job::Sources => {
                 let path = self.link("sources", "");
                 let (mut ctx, _) = self.page(&path, ui.words.sources.to_string(), None, lang, "sources");
-                let mut list: Vec<&Source> = site.sources.iter().collect();
+                let mut list: Vec<&Source> = site.sources.iter().map(|s| &**s).collect();
                 list.sort_by_cached_key(|s| (sort_key(s.label(&site.organisations)), s.date, s.key.clone()));
                 let entries: Vec<serde_json::Value> = list.iter().map(|s| serde_json::json!({
                     "reference": format!("{}, {}", s.reference(&site.organisations), ui.date(&s.date)), "path": s.path, "citing": s.cited_by.len()
@@ -735,7 +793,7 @@ impl Renderer<'_> {
         ctx.insert("organisation", &serde_json::json!({"name": o.name, "short": o.short, "path": o.path}));
         let cited: Vec<serde_json::Value> = s.cited_by.iter().map(|u| {
             let r = &site.reports[u.report];
-            serde_json::json!({"report": self.cards[u.report].clone().into_json(), "locators": u.locators.join(", "), "anchor": format!("{}#src-{}", r.path, s.key)})
+            serde_json::json!({"report": self.card(u.report).clone().into_json(), "locators": u.locators.join(", "), "anchor": format!("{}#src-{}", r.path, s.key)})
         }).collect();
         ctx.insert("cited_by", &cited);
         let excerpts: Vec<serde_json::Value> = s.excerpts.iter().map(|&(ri, gi, ei, xi)| {

@@ -8,11 +8,11 @@
 //! status), the HTTP/1.1 handling (one thread per connection), the watcher (notify, with a
 //! debounce of our own) and the rebuild loop.
 
-use crate::diag::{Diagnostics, Severity};
+use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::load::StaticData;
 use crate::model::{self, Report, Site, Term};
 use crate::render::file_of;
-use crate::render::{OutData, OutFile};
+use crate::render::{OutData, OutFile, Part};
 use crate::{load, render};
 use notify::{EventKind, RecursiveMode, Watcher};
 use std::collections::HashMap;
@@ -103,8 +103,8 @@ impl Server {
     }
 
     /// Puts a new set of files online and tells the open pages to reload.
-    fn publish(&self, files: Files, generation: u64) {
-        *self.files.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(files);
+    fn publish(&self, files: Arc<Files>, generation: u64) {
+        *self.files.write().unwrap_or_else(|e| e.into_inner()) = files;
         let mut s = self.status.lock().unwrap_or_else(|e| e.into_inner());
         s.version = format!("{}-{generation}", self.nonce);
         s.errors.clear();
@@ -114,8 +114,8 @@ impl Server {
 
     /// Puts a new set of files online without reloading open pages: for a new search
     /// index, which only the next search uses.
-    fn replace(&self, files: Files) {
-        *self.files.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(files);
+    fn replace(&self, files: Arc<Files>) {
+        *self.files.write().unwrap_or_else(|e| e.into_inner()) = files;
     }
 
     fn set_errors(&self, errors: String) {
@@ -240,7 +240,7 @@ fn open_browser(url: &str) {
 
 /// A successful build: the files to serve.
 struct BuiltFiles {
-    files: Files,
+    files: Arc<Files>,
     pages: usize,
     /// How many files were rendered (or read) anew.
     rendered: usize,
@@ -248,6 +248,14 @@ struct BuiltFiles {
     index_of: Option<Arc<Site>>,
     /// Where the time went.
     phases: String,
+}
+
+/// The text of a failed build: its diagnostics, and how many errors there were.
+fn failed(diags: &[&Diagnostic]) -> String {
+    let printed: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let plural = if errors == 1 { "" } else { "s" };
+    format!("{}\n\nbuild failed: {errors} error{plural}", printed.join("\n\n"))
 }
 
 /// Builds the site into served files, reusing unchanged entries (and their ETags) of the
@@ -265,6 +273,12 @@ struct Builder {
     index_paths: HashSet<String>,
     /// Reports as last loaded, reused while their files stay the same.
     cache: load::Cache,
+    /// The templates of the last good build.
+    tera: Option<tera::Tera>,
+    /// The files changed since the last good build.
+    unpublished: Vec<PathBuf>,
+    /// Whether the last build from a new model failed: then the next one needs a new model too.
+    whole_failed: bool,
 }
 
 impl Builder {
@@ -284,32 +298,59 @@ impl Builder {
             last: None,
             index_paths: HashSet::new(),
             cache: load::Cache::new(),
+            tera: None,
+            unpublished: Vec::new(),
+            whole_failed: false,
         }
     }
 
-    /// Builds the site. With the files that changed since the last good build, and when
-    /// they are all reports, only the pages they affect are rendered again; everything
-    /// else keeps its entry. The first good build includes the search index; later ones
-    /// leave it to [`Builder::index`], so pages show without waiting for it. On failure,
-    /// the diagnostics as text.
+    /// Builds the site after `changed` files changed (`None`: the first build). When only
+    /// the bodies of known reports changed, the last model is patched ([`Builder::patch`]);
+    /// otherwise a new one is built, and when the files changed since the last good build
+    /// are all reports, only the pages they affect are rendered again. Everything else keeps
+    /// its entry. The first good build includes the search index; later ones leave it to
+    /// [`Builder::index`], so pages show without waiting for it. On failure, the
+    /// diagnostics as text.
     fn build(&mut self, changed: Option<&[PathBuf]>) -> Result<BuiltFiles, String> {
-        let failed = |diags: &Diagnostics| {
-            let printed: Vec<String> = diags.sorted().iter().map(|d| d.to_string()).collect();
-            format!("{}\n\nbuild failed: {} errors", printed.join("\n\n"), diags.count(Severity::Error))
-        };
         crate::markdown::memo_next_build();
+        let Some(changed) = changed else {
+            let result = self.build_whole(None);
+            self.whole_failed = result.is_err();
+            return result;
+        };
+        // Compared with the last good build, everything changed since then counts.
+        self.unpublished.extend_from_slice(changed);
+        self.unpublished.sort();
+        self.unpublished.dedup();
+        let changed = self.unpublished.clone();
+        let result = match (!self.whole_failed).then(|| self.patch(&changed)).flatten() {
+            Some(patched) => patched,
+            None => {
+                let result = self.build_whole(Some(&changed));
+                self.whole_failed = result.is_err();
+                result
+            }
+        };
+        if result.is_ok() {
+            self.unpublished.clear();
+        }
+        result
+    }
+
+    /// [`Builder::build`] from a new model.
+    fn build_whole(&mut self, changed: Option<&[PathBuf]>) -> Result<BuiltFiles, String> {
         let started = Instant::now();
         let mut diags = Diagnostics::default();
         self.cache.forget(&self.root, changed.unwrap_or_default());
         let content = match load::load_cached(&self.root, &mut diags, &mut self.cache) {
             Ok(Some(c)) => c,
-            Ok(None) => return Err(failed(&diags)),
+            Ok(None) => return Err(failed(&diags.sorted())),
             Err(load::LoadError::Usage(m) | load::LoadError::Io(m)) => return Err(format!("error: {m}")),
         };
         let loaded = started.elapsed();
         let site = model::build(content, &self.options, &mut diags);
         let tera = render::templates(&site, &mut diags);
-        let Some(tera) = tera.filter(|_| !diags.has_errors()) else { return Err(failed(&diags)) };
+        let Some(tera) = tera.filter(|_| !diags.has_errors()) else { return Err(failed(&diags.sorted())) };
 
         let modelled = started.elapsed();
         let only_reports = changed.is_some_and(|c| c.iter().all(|p| p.starts_with("content/reports")));
@@ -329,7 +370,7 @@ impl Builder {
             || if with_index { crate::search::build(&site) } else { Vec::new() },
         );
         if diags.has_errors() {
-            return Err(failed(&diags));
+            return Err(failed(&diags.sorted()));
         }
         let rendered_at = started.elapsed();
         for d in diags.sorted() {
@@ -362,14 +403,15 @@ impl Builder {
                     // Not rendered and not known: should not happen, but a full build is always right.
                     None if selection.is_some() => {
                         self.last = None;
-                        return self.build(None);
+                        return self.build_whole(None);
                     }
                     None => {}
                 }
             }
         }
         let pages = all_paths.iter().filter(|p| p.ends_with(".html")).count();
-        let old = (std::mem::replace(&mut self.previous, Arc::new(files.clone())), self.last.take());
+        let files = Arc::new(files);
+        let old = (std::mem::replace(&mut self.previous, files.clone()), self.last.take());
         // Freeing the last build's model and file map takes a while on a large archive; it need not hold up this one.
         std::thread::spawn(move || drop(old));
         let ms = |d: Duration| d.as_millis();
@@ -383,12 +425,77 @@ impl Builder {
         );
         let site = Arc::new(site);
         self.last = Some(site.clone());
+        self.tera = Some(tera);
         Ok(BuiltFiles { files, pages, rendered, phases, index_of: (!with_index).then_some(site) })
+    }
+
+    /// The quick way for the usual edit: when only the bodies, citations or source facts of known reports changed,
+    /// the last model is patched (see [`model::patch`]) and only the pages it names are rendered again. `None`
+    /// when the change needs a whole build.
+    fn patch(&mut self, changed: &[PathBuf]) -> Option<Result<BuiltFiles, String>> {
+        let started = Instant::now();
+        let last = self.last.clone()?;
+        let tera = self.tera.as_ref()?;
+        if changed.is_empty() || !changed.iter().all(|p| p.starts_with("content/reports") && self.root.join(p).is_file())
+        {
+            return None;
+        }
+        let mut edits = Vec::new();
+        for p in changed {
+            let index = last.reports.iter().position(|r| r.file == *p)?;
+            match load::reload_report(&self.root, p, &mut self.cache) {
+                Ok(Ok(doc)) => edits.push(model::Edit { index, doc }),
+                // A broken file is reported as a whole build would (the others are the last good build's).
+                Ok(Err(d)) => return Some(Err(failed(&[&d]))),
+                Err(_) => return None,
+            }
+        }
+        let loaded = started.elapsed();
+        let mut diags = Diagnostics::default();
+        let model::Patched { site, sources, organisations, counts } =
+            model::patch(&last, &edits, &self.options, &mut diags)?;
+        if diags.has_errors() {
+            return Some(Err(failed(&diags.sorted())));
+        }
+        let modelled = started.elapsed();
+        let mut parts: Vec<Part> = edits.iter().map(|e| Part::Report(e.index)).collect();
+        parts.extend(sources.iter().map(|&s| Part::Source(s)));
+        parts.extend(organisations.iter().map(|&o| Part::Organisation(o)));
+        if counts {
+            parts.extend([Part::Sources, Part::Organisations]);
+        }
+        let out = render::render_parts(&site, tera, &mut diags, &parts);
+        if diags.has_errors() {
+            return Some(Err(failed(&diags.sorted())));
+        }
+        let rendered_at = started.elapsed();
+        for d in diags.sorted() {
+            eprintln!("{d}\n");
+        }
+        self.generation += 1;
+        let rendered = out.len();
+        let fresh = self.to_entries(out, "");
+        let mut files = (*self.previous).clone();
+        files.extend(fresh);
+        let pages = files.keys().filter(|p| p.ends_with(".html") && !self.index_paths.contains(*p)).count();
+        let files = Arc::new(files);
+        let site = Arc::new(site);
+        let old = (std::mem::replace(&mut self.previous, files.clone()), self.last.replace(site.clone()));
+        std::thread::spawn(move || drop(old));
+        let ms = |d: Duration| d.as_millis();
+        let phases = format!(
+            "patched: load {} ms, model {} ms, render {} ms, swap {} ms",
+            ms(loaded),
+            ms(modelled - loaded),
+            ms(rendered_at - modelled),
+            ms(started.elapsed() - rendered_at)
+        );
+        Some(Ok(BuiltFiles { files, pages, rendered, phases, index_of: Some(site) }))
     }
 
     /// Puts a search index built from the model of build `generation` in place of the last
     /// one; `None` when a later build has come since (its own index follows).
-    fn index(&mut self, out: Vec<OutFile>, generation: u64) -> Option<(Files, usize)> {
+    fn index(&mut self, out: Vec<OutFile>, generation: u64) -> Option<(Arc<Files>, usize)> {
         if generation != self.generation {
             return None;
         }
@@ -403,8 +510,8 @@ impl Builder {
             .collect();
         files.extend(fresh);
         self.index_paths = paths;
-        self.previous = Arc::new(files.clone());
-        Some((files, changed))
+        self.previous = Arc::new(files);
+        Some((self.previous.clone(), changed))
     }
 
     /// Turns rendered files into served entries: the reload script goes into every HTML
@@ -490,7 +597,7 @@ fn affected(old: &Site, new: &Site, changed: &[PathBuf]) -> HashSet<String> {
     for r in new.reports.iter().filter(|r| dirty.contains(r.id.as_str())) {
         add(&r.path);
     }
-    let old_sources: HashMap<&str, &model::Source> = old.sources.iter().map(|s| (s.key.as_str(), s)).collect();
+    let old_sources: HashMap<&str, &model::Source> = old.sources.iter().map(|s| (s.key.as_str(), &**s)).collect();
     // A source's page shows its citing reports (cards, with the places cited) and the excerpts quoted from it.
     let same_uses = |o: &model::Source, s: &model::Source| {
         o.cited_by.len() == s.cited_by.len()

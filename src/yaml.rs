@@ -34,7 +34,7 @@ fn strip_position(msg: &str) -> String {
 
 /// A scalar read as text whatever YAML made of it: `date: 2024` is an integer to YAML
 /// but a year to us, and `title: 1984` is still a title.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Text(pub String);
 
 impl<'de> Deserialize<'de> for Text {

@@ -466,48 +466,121 @@ fn incremental_rebuilds_match_a_full_build() {
     }
     let mut srv = Served::start(&s);
     assert_matches_full_build(&s, &srv);
-    let steps: [(&str, &dyn Fn()); 10] = [
-        ("a new title", &|| s.write("content/reports/r-a.md", &report("r-a", "2023-01-05", "Austria", "Renamed A"))),
-        ("another page cited", &|| {
+    let ra = || report("r-a", "2023-01-05", "Austria", "Renamed B");
+    // What each step changes, whether only report bodies changed (the last model is patched), and the change.
+    let steps: &[(&str, bool, &dyn Fn())] = &[
+        ("a new title", false, &|| {
+            s.write("content/reports/r-a.md", &report("r-a", "2023-01-05", "Austria", "Renamed A"))
+        }),
+        ("another page cited", true, &|| {
             let text = report("r-a", "2023-01-05", "Austria", "Renamed A");
             s.write("content/reports/r-a.md", &text.replace("p. 4", "p. 9"))
         }),
-        ("body text only", &|| {
+        ("body text only", true, &|| {
             let text = report("r-a", "2023-01-05", "Austria", "Renamed A");
             s.write("content/reports/r-a.md", &format!("{}\nMore text.\n", text.replace("p. 4", "p. 9")))
         }),
-        ("a source declared in the report", &|| {
+        ("a source declared in the report", false, &|| {
             let text = report("r-a", "2023-01-05", "Austria", "Renamed A").replace(
                 "accessed: 2023-01-05\n",
                 "accessed: 2023-01-05\nsources:\n  own-1:\n    organisation: hrw\n    title: Own Record\n    date: 2023-01-01\n",
             );
             s.write("content/reports/r-a.md", &format!("{}\nSee [@own-1].\n", text))
         }),
-        ("a title of the same length", &|| {
-            s.write("content/reports/r-a.md", &report("r-a", "2023-01-05", "Austria", "Renamed B"))
-        }),
-        ("another country", &|| {
+        ("a title of the same length", false, &|| s.write("content/reports/r-a.md", &ra())),
+        ("another country", false, &|| {
             s.write("content/reports/r-b.md", &report("r-b", "2023-06-01", "Austria", "Report r-b"))
         }),
-        ("a new report", &|| s.write("content/reports/r-d.md", &report("r-d", "2021-01-01", "Germany", "Report r-d"))),
-        ("a later date", &|| s.write("content/reports/r-c.md", &report("r-c", "2025-01-01", "Austria", "Report r-c"))),
-        ("a deleted report", &|| std::fs::remove_file(s.root().join("content/reports/r-two.md")).unwrap()),
-        ("a new source file", &|| {
+        ("a new report", false, &|| {
+            s.write("content/reports/r-d.md", &report("r-d", "2021-01-01", "Germany", "Report r-d"))
+        }),
+        ("a later date", false, &|| {
+            s.write("content/reports/r-c.md", &report("r-c", "2025-01-01", "Austria", "Report r-c"))
+        }),
+        ("a deleted report", false, &|| std::fs::remove_file(s.root().join("content/reports/r-two.md")).unwrap()),
+        ("a new source file", false, &|| {
             s.write(
                 "content/sources/more.yaml",
                 "hrw-2023:\n  organisation: hrw\n  title: World Report 2023\n  date: 2023-01-12\n",
             )
         }),
+        ("a second source cited", true, &|| {
+            s.write("content/reports/r-a.md", &format!("{}Another [@hrw-2023, p. 2].\n", ra()))
+        }),
+        ("an excerpt added", true, &|| {
+            s.write(
+                "content/reports/r-a.md",
+                &format!("{}Another [@hrw-2023, p. 2].\n\n## Excerpts\n\n> Quoted words.\n>\n> [@hrw-2023, p. 2]\n", ra()),
+            )
+        }),
+        ("the first source no longer cited", true, &|| {
+            let text = ra().replace("A claim [@hrw-2024, p. 4].", "A claim [@hrw-2023, p. 3].");
+            s.write("content/reports/r-a.md", &text)
+        }),
+        ("another accessed date", true, &|| {
+            let text = ra().replace("A claim [@hrw-2024, p. 4].", "A claim [@hrw-2023, p. 3].");
+            s.write("content/reports/r-a.md", &text.replace("accessed: 2023-01-05", "accessed: 2023-02-07"))
+        }),
+        ("two reports at once", true, &|| {
+            s.write("content/reports/r-b.md", &format!("{}More [@hrw-2023].\n", report("r-b", "2023-06-01", "Austria", "Report r-b")));
+            s.write("content/reports/r-c.md", &format!("{}More [@hrw-2023].\n", report("r-c", "2025-01-01", "Austria", "Report r-c")));
+        }),
     ];
-    for (what, step) in steps {
+    for (what, patched, step) in steps {
         step();
-        let line = srv.wait_line("Rebuilt in ");
+        let mut line = srv.wait_line("Rebuilt in ");
+        // Two files saved one after the other may come as two rebuilds; the second names the second file.
+        while *what == "two reports at once" && !line.contains("r-c.md") {
+            line = srv.wait_line("Rebuilt in ");
+        }
         eprintln!("{what}: {line}");
         // The pages come first; the search index follows on its own.
         assert!(line.contains("the search index follows"), "{line}");
+        assert_eq!(line.contains("patched"), *patched, "{what}: {line}");
         let line = srv.wait_line("Search index updated in ");
         eprintln!("{what}: {line}");
         assert_matches_full_build(&s, &srv);
     }
     assert_eq!(srv.get("/reports/r-two/").status, 404);
+}
+
+#[test]
+fn a_broken_citation_stays_reported_while_other_reports_change() {
+    let s = site();
+    let mut srv = Served::start(&s);
+    let mut events = Events::open(&srv.addr);
+    let first = events.next();
+
+    // Only a report's body changes: the last model is patched, and the unknown key is an error there as in a
+    // whole build.
+    let one = report("r-one", "2024-03-01", "Austria", "First report");
+    s.write("content/reports/r-one.md", &format!("{one}\nBroken [@no-such-key].\n"));
+    let broken = events.next();
+    let errors = broken["errors"].as_str().unwrap().to_string();
+    assert!(errors.contains("unknown source key `no-such-key`"), "{errors}");
+    assert!(errors.contains("content/reports/r-one.md:15:8"), "file:line:column: {errors}");
+    srv.wait_line("still serving the last good pages");
+
+    // Another report changes: its page could be patched, but r-one is still broken, so the error stays.
+    let two = report("r-two", "2024-02-01", "Kazakhstan", "Second report");
+    s.write("content/reports/r-two.md", &format!("{two}\nNew words in r-two.\n"));
+    srv.wait_line("still serving the last good pages");
+    assert_eq!(srv.get("/reports/r-two/").status, 200);
+    assert!(!srv.get("/reports/r-two/").body.contains("New words in r-two."), "no pages of a failed build go online");
+    assert!(srv.get("/reports/r-one/").body.contains("id=\"dossier-overlay\""));
+
+    // Fixing r-one publishes both changes and clears the overlay.
+    s.write("content/reports/r-one.md", &format!("{one}\nFixed [@hrw-2024].\n"));
+    let line = srv.wait_line("Rebuilt in ");
+    assert!(line.contains("patched"), "{line}");
+    let mut fixed = events.next();
+    while fixed["errors"] != "" {
+        fixed = events.next();
+    }
+    assert_ne!(fixed["version"], first["version"]);
+    let page = srv.get("/reports/r-one/");
+    assert!(page.body.contains("Fixed") && !page.body.contains("id=\"dossier-overlay\""), "{}", page.body);
+    assert!(srv.get("/reports/r-two/").body.contains("New words in r-two."));
+    srv.wait_line("Search index updated in ");
+    assert_matches_full_build(&s, &srv);
 }
