@@ -86,12 +86,12 @@ pub struct Report {
     pub outline: u64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Citation {
     pub items: Vec<CitedItem>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CitedItem {
     pub prefix: String,
     /// `None` only for unknown keys, which are errors.
@@ -130,7 +130,7 @@ pub struct AppendixEntry {
     pub excerpts: Vec<Excerpt>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Excerpt {
     pub source: usize,
     pub locator: String,
@@ -964,7 +964,10 @@ pub fn patch(site: &Site, edits: &[Edit], opts: &Options, diags: &mut Diagnostic
                 places.iter().filter(|p| p.0 == s).map(|&(_, (g, e, x))| (ri, g, e, x)).collect();
             let has_excerpts = !mine.is_empty();
             src.excerpts.splice(at..at, mine);
-            if old_use.as_ref() != new_use || had_excerpts || has_excerpts {
+            // A source's page shows the excerpts quoted from it, with the citations inside them.
+            let same_excerpts = excerpts_of(old, s) == excerpts_of(&report, s)
+                && (!(had_excerpts || has_excerpts) || old.citations == report.citations);
+            if old_use.as_ref() != new_use || !same_excerpts {
                 sources.insert(s);
             }
             if before != src.cited_by.len() {
@@ -1021,6 +1024,12 @@ fn lacking_description(org: &Organisation, base: &str, report: &str) -> Diagnost
         format!("organisation `{}` has no `{base}` description, needed by report `{report}`", org.slug),
     )
     .help(format!("add `description: {{ {base}: One sentence about the organisation. }}`"))
+}
+
+/// The excerpts a report quotes from source `s`.
+fn excerpts_of(report: &Report, s: usize) -> Vec<&Excerpt> {
+    let entries = report.appendix.iter().flat_map(|g| &g.entries);
+    entries.filter(|e| report.bibliography[e.bib].source == s).flat_map(|e| &e.excerpts).collect()
 }
 
 /// Each excerpt of a report's appendix: its source, and its place (group, entry, excerpt).

@@ -59,7 +59,69 @@ pub struct Entry {
     pub etag: String,
 }
 
-type Files = HashMap<String, Arc<Entry>>;
+/// The served files by site path, kept in shards: a copy with a few files changed copies only
+/// their shards, so a rebuild that changes one report does not copy the whole site's map.
+#[derive(Clone)]
+struct Files {
+    shards: Vec<Arc<HashMap<String, Arc<Entry>>>>,
+    len: usize,
+}
+
+const SHARDS: u64 = 256;
+
+impl Files {
+    fn new() -> Files {
+        Files { shards: (0..SHARDS).map(|_| Arc::default()).collect(), len: 0 }
+    }
+
+    fn shard(path: &str) -> usize {
+        // FNV-1a: the shard only needs to be stable and spread.
+        let h = path.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+        (h % SHARDS) as usize
+    }
+
+    fn get(&self, path: &str) -> Option<&Arc<Entry>> {
+        self.shards[Files::shard(path)].get(path)
+    }
+
+    fn contains_key(&self, path: &str) -> bool {
+        self.get(path).is_some()
+    }
+
+    fn insert(&mut self, path: String, entry: Arc<Entry>) {
+        if Arc::make_mut(&mut self.shards[Files::shard(&path)]).insert(path, entry).is_none() {
+            self.len += 1;
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&String, &Arc<Entry>)> {
+        self.shards.iter().flat_map(|s| s.iter())
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &String> {
+        self.iter().map(|(k, _)| k)
+    }
+}
+
+impl Extend<(String, Arc<Entry>)> for Files {
+    fn extend<I: IntoIterator<Item = (String, Arc<Entry>)>>(&mut self, iter: I) {
+        for (path, entry) in iter {
+            self.insert(path, entry);
+        }
+    }
+}
+
+impl FromIterator<(String, Arc<Entry>)> for Files {
+    fn from_iter<I: IntoIterator<Item = (String, Arc<Entry>)>>(iter: I) -> Files {
+        let mut files = Files::new();
+        files.extend(iter);
+        files
+    }
+}
 
 /// What open pages learn about through the event stream.
 struct Status {
@@ -89,7 +151,7 @@ impl Server {
             .map(|d| format!("{:x}", d.as_millis()))
             .unwrap_or_default();
         Server {
-            files: RwLock::new(Arc::new(HashMap::new())),
+            files: RwLock::new(Arc::new(Files::new())),
             status: Mutex::new(Status { version: format!("{nonce}-0"), errors: String::new(), seq: 0 }),
             changed: Condvar::new(),
             stopping: AtomicBool::new(false),
@@ -248,6 +310,8 @@ struct BuiltFiles {
     index_of: Option<Arc<Site>>,
     /// Where the time went.
     phases: String,
+    /// What changed, by kind of page, when the builder knows without comparing all files.
+    summary: Option<String>,
 }
 
 /// The text of a failed build: its diagnostics, and how many errors there were.
@@ -279,6 +343,8 @@ struct Builder {
     unpublished: Vec<PathBuf>,
     /// Whether the last build from a new model failed: then the next one needs a new model too.
     whole_failed: bool,
+    /// Pages of the last good build.
+    pages: usize,
 }
 
 impl Builder {
@@ -294,13 +360,14 @@ impl Builder {
             },
             generation: 0,
             nonce: format!("{:x}", std::process::id()),
-            previous: Arc::new(HashMap::new()),
+            previous: Arc::new(Files::new()),
             last: None,
             index_paths: HashSet::new(),
             cache: load::Cache::new(),
             tera: None,
             unpublished: Vec::new(),
             whole_failed: false,
+            pages: 0,
         }
     }
 
@@ -384,7 +451,7 @@ impl Builder {
             self.index_paths = index.iter().map(|f| f.path.clone()).collect();
         }
         out.extend(index);
-        let mut files = self.to_entries(out, "");
+        let mut files: Files = self.to_entries(out, "").into_iter().collect();
         for path in &self.index_paths {
             if let (false, Some(e)) = (files.contains_key(path), self.previous.get(path)) {
                 files.insert(path.clone(), e.clone());
@@ -426,7 +493,8 @@ impl Builder {
         let site = Arc::new(site);
         self.last = Some(site.clone());
         self.tera = Some(tera);
-        Ok(BuiltFiles { files, pages, rendered, phases, index_of: (!with_index).then_some(site) })
+        self.pages = pages;
+        Ok(BuiltFiles { files, pages, rendered, phases, summary: None, index_of: (!with_index).then_some(site) })
     }
 
     /// The quick way for the usual edit: when only the bodies, citations or source facts of known reports changed,
@@ -475,9 +543,14 @@ impl Builder {
         self.generation += 1;
         let rendered = out.len();
         let fresh = self.to_entries(out, "");
+        let changed: Vec<&str> = fresh
+            .iter()
+            .filter(|(p, e)| self.previous.get(p).is_none_or(|o| !Arc::ptr_eq(o, e)))
+            .map(|(p, _)| p.as_str())
+            .collect();
+        let summary = summarize(&changed, 0);
         let mut files = (*self.previous).clone();
         files.extend(fresh);
-        let pages = files.keys().filter(|p| p.ends_with(".html") && !self.index_paths.contains(*p)).count();
         let files = Arc::new(files);
         let site = Arc::new(site);
         let old = (std::mem::replace(&mut self.previous, files.clone()), self.last.replace(site.clone()));
@@ -490,7 +563,8 @@ impl Builder {
             ms(rendered_at - modelled),
             ms(started.elapsed() - rendered_at)
         );
-        Some(Ok(BuiltFiles { files, pages, rendered, phases, index_of: Some(site) }))
+        let pages = self.pages;
+        Some(Ok(BuiltFiles { files, pages, rendered, phases, summary: Some(summary), index_of: Some(site) }))
     }
 
     /// Puts a search index built from the model of build `generation` in place of the last
@@ -501,7 +575,7 @@ impl Builder {
         }
         let paths: HashSet<String> = out.iter().map(|f| f.path.clone()).collect();
         let fresh = self.to_entries(out, "s");
-        let changed = fresh.iter().filter(|(p, e)| self.previous.get(*p).is_none_or(|o| !Arc::ptr_eq(o, e))).count();
+        let changed = fresh.iter().filter(|(p, e)| self.previous.get(p).is_none_or(|o| !Arc::ptr_eq(o, e))).count();
         let mut files: Files = self
             .previous
             .iter()
@@ -516,8 +590,8 @@ impl Builder {
 
     /// Turns rendered files into served entries: the reload script goes into every HTML
     /// page, static files are read into memory, and an unchanged file keeps its entry.
-    fn to_entries(&self, out: Vec<OutFile>, tag: &str) -> Files {
-        let mut files = HashMap::with_capacity(out.len());
+    fn to_entries(&self, out: Vec<OutFile>, tag: &str) -> Vec<(String, Arc<Entry>)> {
+        let mut files = Vec::with_capacity(out.len());
         for (n, f) in out.into_iter().enumerate() {
             let body = match f.data {
                 OutData::Text(s) if f.path.ends_with(".html") => inject_script(s).into_bytes(),
@@ -539,7 +613,7 @@ impl Builder {
                     body,
                 }),
             };
-            files.insert(f.path, entry);
+            files.push((f.path, entry));
         }
         files
     }
@@ -711,6 +785,14 @@ fn card_key(site: &Site, i: usize) -> String {
 
 /// What a rebuild changed, by kind of page: "1 report, 3 sources, 2 listings".
 fn touched(old: &Files, new: &Files) -> String {
+    let changed: Vec<&str> =
+        new.iter().filter(|(p, e)| old.get(p).is_none_or(|o| !Arc::ptr_eq(o, e))).map(|(p, _)| p.as_str()).collect();
+    let removed = old.keys().filter(|p| !new.contains_key(p)).count();
+    summarize(&changed, removed)
+}
+
+/// [`touched`] from the changed paths and the count of removed ones.
+fn summarize(changed: &[&str], removed: usize) -> String {
     let mut kinds: Vec<(&'static str, usize)> = Vec::new();
     let mut add = |path: &str| {
         let kind = page_kind(path);
@@ -719,13 +801,9 @@ fn touched(old: &Files, new: &Files) -> String {
             None => kinds.push((kind, 1)),
         }
     };
-    let mut changed: Vec<&String> =
-        new.iter().filter(|(p, e)| old.get(*p).is_none_or(|o| !Arc::ptr_eq(o, e))).map(|(p, _)| p).collect();
-    changed.sort();
-    for p in &changed {
+    for p in changed {
         add(p);
     }
-    let removed = old.keys().filter(|p| !new.contains_key(*p)).count();
     const ORDER: &[&str] = &["report", "source", "organisation", "term", "listing", "page", "other"];
     kinds.sort_by_key(|(k, _)| ORDER.iter().position(|o| o == k));
     let mut parts: Vec<String> = kinds
@@ -889,7 +967,7 @@ fn watch_loop(watch: &mut Watch, server: &Server, builder: &mut Builder) -> Resu
         let old = server.snapshot();
         match builder.build(Some(&changed)) {
             Ok(b) => {
-                let summary = touched(&old, &b.files);
+                let summary = b.summary.clone().unwrap_or_else(|| touched(&old, &b.files));
                 let ms = start.elapsed().as_millis();
                 let what = changed.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
                 eprintln!(
