@@ -5,7 +5,7 @@
 // Starts `dossier serve --port 0` on SITE (the binary in target/release, or $DOSSIER), listens to its event
 // stream like an open page does, then saves the site's first report SAVES times (default 7) the way editors do:
 // write a temporary file next to it, rename it over the report. Each save adds a line after the front matter: a line
-// of text (SAVES times), then a line citing a source the report cites (SAVES times).
+// of text (SAVES times), then a line citing a source the report cites (SAVES times); then three saves change its title.
 // It times each save until the reload event has arrived and the report's page, fetched again, holds the new
 // line; then it waits for the search index to follow before the next save, as an editor's saves are seconds
 // apart. The report is restored at the end. Prints the times and the server's own account of each rebuild.
@@ -88,18 +88,25 @@ const fetchText = (path) => new Promise((done, fail) => {
 });
 while (version === null) await new Promise((r) => setTimeout(r, 10));
 
-// Two kinds of saves, SAVES of each: first a line of text, then a line citing a source the report already cites, at
-// a new place each time, so the source's page changes too.
+// Three kinds of saves: SAVES times a line of text; SAVES times a line citing a source the report already cites, at
+// a new place each time, so the source's page changes too; and three times a new title, which every listing of the
+// report shows.
 const cited = original.match(/\[@([A-Za-z0-9._-]+)/);
-const kinds = { text: [], citation: [] };
+const kinds = { text: [], citation: [], title: [] };
+const order = [...Array(saves).fill('text'), ...Array(cited ? saves : 0).fill('citation'), 'title', 'title', 'title'];
 const printed = [];
 try {
-  for (let i = 1; i <= 2 * saves; i++) {
-    const kind = i <= saves || !cited ? 'text' : 'citation';
+  for (const [n, kind] of order.entries()) {
+    const i = n + 1;
     const times = kinds[kind];
     const marker = `Live preview check ${i}-${Date.now()}`;
-    const line = kind === 'text' ? marker : `${marker} [@${cited[1]}, S. ${900 + i}]`;
-    const text = original.replace(/^---\n([\s\S]*?)\n---\n/, (fm) => `${fm}\n${line}\n`);
+    let text;
+    if (kind === 'title') {
+      text = original.replace(/^title:.*$/m, `title: "${marker}"`);
+    } else {
+      const line = kind === 'text' ? marker : `${marker} [@${cited[1]}, S. ${900 + i}]`;
+      text = original.replace(/^---\n([\s\S]*?)\n---\n/, (fm) => `${fm}\n${line}\n`);
+    }
     const before = version;
     const mark = log.length;
     const changed = new Promise((done) => { onVersion = (v) => { if (v !== before) done(); }; });
@@ -123,7 +130,7 @@ try {
 console.log(printed.join('\n'));
 for (const [kind, times] of Object.entries(kinds).filter(([, t]) => t.length)) {
   const sorted = [...times].sort((a, b) => a - b);
-  const what = kind === 'text' ? 'a line of text' : `a line citing ${cited[1]}`;
-  console.log(`save → new page, ${times.length} saves of ${report.slice(site.length + 1)} adding ${what}: median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms (${sorted[0].toFixed(0)}–${sorted[sorted.length - 1].toFixed(0)})`);
+  const what = { text: 'a line of text', citation: `a line citing ${cited?.[1]}`, title: 'a new title' }[kind];
+  console.log(`save → new page, ${times.length} saves of ${report.slice(site.length + 1)} (${what}): median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms (${sorted[0].toFixed(0)}–${sorted[sorted.length - 1].toFixed(0)})`);
 }
 process.exit(0);

@@ -379,7 +379,6 @@ impl Builder {
     /// [`Builder::index`], so pages show without waiting for it. On failure, the
     /// diagnostics as text.
     fn build(&mut self, changed: Option<&[PathBuf]>) -> Result<BuiltFiles, String> {
-        crate::markdown::memo_next_build();
         let Some(changed) = changed else {
             let result = self.build_whole(None);
             self.whole_failed = result.is_err();
@@ -406,6 +405,8 @@ impl Builder {
 
     /// [`Builder::build`] from a new model.
     fn build_whole(&mut self, changed: Option<&[PathBuf]>) -> Result<BuiltFiles, String> {
+        // Conversions are remembered from one whole build to the next (patches only add theirs).
+        crate::markdown::memo_next_build();
         let started = Instant::now();
         let mut diags = Diagnostics::default();
         self.cache.forget(&self.root, changed.unwrap_or_default());
