@@ -119,8 +119,9 @@ pub struct Written {
 }
 
 /// `dossier build`: load → model → render → write, then search → write, into a staging folder that replaces
-/// `out` only when everything succeeded. Pages are written a few thousand at a time as they are rendered, and the
-/// search index is built after them, so a large archive is never held in memory whole.
+/// `out` only when everything succeeded. Pages are written a few thousand at a time as they are rendered (each
+/// report's body HTML leaving the model with its page), and the search index is built after them and written the
+/// same way, so a large archive is never held in memory whole.
 pub fn build(
     root: &Path,
     opts: &model::Options,
@@ -133,7 +134,7 @@ pub fn build(
     let tera = tera.ok_or(Failure::Content)?;
     let mut stage = write::Staging::begin(out).map_err(Failure::Io)?;
     let mut written = Written { pages: 0, files: 1 };
-    render::render_each(&site, &tera, diags, &|_| true, &mut |files| {
+    render::render_each(&site, &tera, diags, &|_| true, true, &mut |files| {
         written.pages += files.iter().filter(|f| f.path.ends_with(".html")).count();
         written.files += files.len();
         stage.write(&files)
@@ -143,11 +144,13 @@ pub fn build(
     if diags.has_errors() {
         return Err(Failure::Content);
     }
-    let index = search::build(&site);
-    clock.lap("search");
-    stage.write(&index).map_err(Failure::Io)?;
-    clock.lap("write index");
+    search::build_each(&site, &mut |files| {
+        written.files += files.len();
+        stage.write(&files)
+    })
+    .map_err(Failure::Io)?;
+    clock.lap("search and write index");
     stage.commit().map_err(Failure::Io)?;
     clock.lap("replace the previous output");
-    Ok(Written { files: written.files + index.len(), ..written })
+    Ok(written)
 }

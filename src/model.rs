@@ -69,7 +69,7 @@ pub struct Report {
     pub file: PathBuf,
     pub path: String,
     /// Body HTML with citation marks (see `markdown::MARK_OPEN`).
-    pub html: std::sync::Arc<str>,
+    pub html: Body,
     /// Plain text of the body, for the search index.
     pub text: std::sync::Arc<str>,
     pub toc: Vec<Heading>,
@@ -84,6 +84,33 @@ pub struct Report {
     pub draft: bool,
     /// A fingerprint of the front matter that other pages show or that declares sources (see [`outline`]).
     pub outline: u64,
+}
+
+/// A report's body HTML. `dossier build` takes it out once the report's page is made (see [`Body::take`]), so
+/// the HTML of all reports is not held to the end of the build.
+#[derive(Debug, Default)]
+pub struct Body(std::sync::Mutex<Arc<str>>);
+
+impl Body {
+    pub fn new(html: Arc<str>) -> Body {
+        Body(std::sync::Mutex::new(html))
+    }
+
+    /// The HTML (empty once taken).
+    pub fn get(&self) -> Arc<str> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The HTML, leaving it empty.
+    pub fn take(&self) -> Arc<str> {
+        std::mem::replace(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()), "".into())
+    }
+}
+
+impl Clone for Body {
+    fn clone(&self) -> Body {
+        Body::new(self.get())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -334,9 +361,19 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
     }
 
     // Reports: drafts out unless asked for, then Markdown, in parallel.
-    let report_docs: Vec<std::sync::Arc<Doc<ReportMeta>>> =
+    let mut report_docs: Vec<Arc<Doc<ReportMeta>>> =
         report_docs.into_iter().filter(|d| opts.include_drafts || !d.meta.draft).collect();
-    let converted: Vec<Converted> = report_docs.par_iter().map(|d| markdown::convert(&d.body, md_opts)).collect();
+    // A body is not needed once converted; unless the loader keeps it for the next build, it goes at once.
+    let converted: Vec<Converted> = report_docs
+        .par_iter_mut()
+        .map(|d| {
+            let c = markdown::convert(&d.body, md_opts);
+            if let Some(d) = Arc::get_mut(d) {
+                d.body = String::new();
+            }
+            c
+        })
+        .collect();
 
     // Sources: shared records, then records declared in reports.
     let mut sources: Vec<Source> = Vec::new();
@@ -639,7 +676,7 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
             year: 0,
             language_term: 0,
             file: file.clone(),
-            html: "".into(),
+            html: Body::default(),
             text: "".into(),
             toc: Vec::new(),
             citations: Vec::new(),
@@ -916,7 +953,7 @@ pub fn patch(site: &Site, edits: &[Edit], opts: &Options, diags: &mut Diagnostic
             language_term: old.language_term,
             file: old.file.clone(),
             path: old.path.clone(),
-            html: "".into(),
+            html: Body::default(),
             text: "".into(),
             toc: Vec::new(),
             citations: Vec::new(),
@@ -1078,13 +1115,10 @@ fn resolve_report(report: &mut Report, conv: Converted, doc: &Doc<ReportMeta>, c
         match source_index.get(&item.key) {
             Some(&s) => Some(s),
             None => {
-                let mut d =
-                    Diagnostic::error("E010", file, line, column, format!("unknown source key `{}`", item.key));
+                let mut d = Diagnostic::error("E010", file, line, column, format!("unknown source key `{}`", item.key));
                 d = match suggest(&item.key, source_index.keys().map(String::as_str)) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None => d.help(
-                        "add a record for it in content/sources/ or under `sources:` in the front matter",
-                    ),
+                    None => d.help("add a record for it in content/sources/ or under `sources:` in the front matter"),
                 };
                 diags.push(d);
                 None
@@ -1138,8 +1172,7 @@ fn resolve_report(report: &mut Report, conv: Converted, doc: &Doc<ReportMeta>, c
             Ok(_) | Err(_) => {
                 let (l, c) = doc.yaml.position(path);
                 diags.push(
-                    Diagnostic::error("E025", file, l, c, format!("`{s}` is not a full date"))
-                        .help("write YYYY-MM-DD"),
+                    Diagnostic::error("E025", file, l, c, format!("`{s}` is not a full date")).help("write YYYY-MM-DD"),
                 );
                 None
             }
@@ -1152,13 +1185,8 @@ fn resolve_report(report: &mut Report, conv: Converted, doc: &Doc<ReportMeta>, c
         let Some(&s) = source_index.get(key) else {
             if entry.record().is_none() {
                 let (l, c) = doc.yaml.position(&["sources", key]);
-                let mut d = Diagnostic::error(
-                    "E010",
-                    file,
-                    l,
-                    c,
-                    format!("unknown source key `{key}` under `sources:`"),
-                );
+                let mut d =
+                    Diagnostic::error("E010", file, l, c, format!("unknown source key `{key}` under `sources:`"));
                 if let Some(s) = suggest(key, source_index.keys().map(String::as_str)) {
                     d = d.help(format!("did you mean `{s}`?"));
                 }
@@ -1207,38 +1235,23 @@ fn resolve_report(report: &mut Report, conv: Converted, doc: &Doc<ReportMeta>, c
         if access.is_none() && src.url.is_some() {
             let (l, c) = doc.yaml.position(&["accessed"]);
             diags.push(
-                Diagnostic::warning(
-                    "W042",
-                    file,
-                    l,
-                    c,
-                    format!("no accessed date for cited source `{}`", src.key),
-                )
-                .help("add `accessed: YYYY-MM-DD` to the front matter, or per source under `sources:`"),
+                Diagnostic::warning("W042", file, l, c, format!("no accessed date for cited source `{}`", src.key))
+                    .help("add `accessed: YYYY-MM-DD` to the front matter, or per source under `sources:`"),
             );
         }
         report.bibliography.push(BibEntry {
             source: s,
             // Only validation is asked for: the texts shown are not made.
-            text: if validate_only {
-                String::new()
-            } else {
-                format!("{}, {when}", src.reference(&organisations))
-            },
+            text: if validate_only { String::new() } else { format!("{}, {when}", src.reference(&organisations)) },
             url: src.url.clone(),
-            accessed: if uniform {
-                None
-            } else {
-                access.map(|d| locale.with_date(locale.words.accessed_one, &d))
-            },
+            accessed: if uniform { None } else { access.map(|d| locale.with_date(locale.words.accessed_one, &d)) },
             accessed_on: access,
             downloaded_on: downloaded.get(&s).copied(),
         });
     }
     // Appendix: organisations with excerpts, in source-list order.
     for (bi, entry) in report.bibliography.iter().enumerate() {
-        let xs: Vec<Excerpt> =
-            excerpts.iter().filter(|(s, _)| *s == entry.source).map(|(_, x)| x.clone()).collect();
+        let xs: Vec<Excerpt> = excerpts.iter().filter(|(s, _)| *s == entry.source).map(|(_, x)| x.clone()).collect();
         if xs.is_empty() {
             continue;
         }
@@ -1267,7 +1280,7 @@ fn resolve_report(report: &mut Report, conv: Converted, doc: &Doc<ReportMeta>, c
         .map(|&o| (o, base.clone()))
         .collect();
     report.organisations = orgs;
-    report.html = conv.html;
+    report.html = Body::new(conv.html);
     report.text = conv.text;
     report.toc = conv.headings;
     Resolved { diags: own, uses, lacking }

@@ -190,26 +190,31 @@ pub fn render_selected(
     select: &(dyn Fn(&str) -> bool + Sync),
 ) -> Vec<OutFile> {
     let mut all = Vec::new();
-    let _ = render_each(site, tera, diags, select, &mut |files| {
+    let _ = render_each(site, tera, diags, select, false, &mut |files| {
         all.extend(files);
         Ok(())
     });
     all
 }
 
-/// Files rendered at a time by [`render_each`].
+/// Files rendered at a time by [`render_each`] (fewer when pages list many reports).
 const PART: usize = 4096;
 
+/// How many reports' cards a page weighs as much as, for dividing the rendering into parts.
+const CARDS_PER_PAGE: usize = 20;
+
 /// Renders the files `select` accepts and hands them to `emit` a few thousand at a time, so a large site is never
-/// held in memory whole. Template errors go to `diags`; an error of `emit` stops the rendering and is returned.
+/// held in memory whole; with `take_bodies`, each report's body HTML is taken out of the model once its page is
+/// made. Template errors go to `diags`; an error of `emit` stops the rendering and is returned.
 pub fn render_each(
     site: &Site,
     tera: &Tera,
     diags: &mut Diagnostics,
     select: &(dyn Fn(&str) -> bool + Sync),
+    take_bodies: bool,
     emit: &mut dyn FnMut(Vec<OutFile>) -> Result<(), String>,
 ) -> Result<(), String> {
-    let r = Renderer::new(site, tera);
+    let r = Renderer { take_bodies, ..Renderer::new(site, tera) };
     let mut jobs: Vec<Job> = vec![
         Job::Home,
         Job::NotFound,
@@ -235,7 +240,17 @@ pub fn render_each(
         jobs.iter().map(|j| file_of(&r.job_path(j))).filter(|p| p.ends_with(".html") && p != "404.html").collect();
     jobs.retain(|j| select(&file_of(&r.job_path(j))));
     let mut seen = std::collections::BTreeSet::new();
-    for part in jobs.chunks(PART) {
+    // Parts of about the same output: a page listing thousands of reports counts for as many pages.
+    let mut parts: Vec<&[Job]> = Vec::new();
+    let (mut start, mut weight) = (0, 0);
+    for (i, j) in jobs.iter().enumerate() {
+        weight += r.weight(j);
+        if weight >= PART * CARDS_PER_PAGE || i + 1 == jobs.len() {
+            parts.push(&jobs[start..=i]);
+            (start, weight) = (i + 1, 0);
+        }
+    }
+    for part in parts {
         let results: Vec<Result<OutFile, tera::Error>> = part.par_iter().map(|j| r.job(j)).collect();
         let mut out = Vec::with_capacity(results.len());
         for res in results {
@@ -378,6 +393,8 @@ struct Renderer<'a> {
     tera: &'a Tera,
     /// Each report as shown in listings, built once when first shown.
     cards: Vec<std::sync::OnceLock<Value>>,
+    /// Whether a report's page takes its body out of the model (see [`render_each`]).
+    take_bodies: bool,
 }
 
 /// The file a site path is written to: `reports/x/` → `reports/x/index.html`.
@@ -447,7 +464,12 @@ fn card(site: &Site, r: &Report) -> Value {
 
 impl<'a> Renderer<'a> {
     fn new(site: &'a Site, tera: &'a Tera) -> Renderer<'a> {
-        Renderer { site, tera, cards: (0..site.reports.len()).map(|_| std::sync::OnceLock::new()).collect() }
+        Renderer {
+            site,
+            tera,
+            cards: (0..site.reports.len()).map(|_| std::sync::OnceLock::new()).collect(),
+            take_bodies: false,
+        }
     }
 
     /// Report `i` as shown in listings.
@@ -510,6 +532,18 @@ impl<'a> Renderer<'a> {
 
     fn link(&self, section: &str, slug: &str) -> String {
         site_path(section, slug, self.site.portable)
+    }
+
+    /// About how large a job's page is, counted in reports' cards.
+    fn weight(&self, job: &Job) -> usize {
+        let site = self.site;
+        CARDS_PER_PAGE
+            + match *job {
+                Job::Term(kind, i) => self.terms(kind)[i].reports.len(),
+                Job::Organisation(i) => site.organisations[i].reports.len() + site.organisations[i].sources.len(),
+                Job::Source(i) => site.sources[i].cited_by.len() + site.sources[i].excerpts.len(),
+                _ => 0,
+            }
     }
 
     /// The site path a job renders, as the job itself computes it.
@@ -768,7 +802,7 @@ impl<'a> Renderer<'a> {
             "organisations": r.organisations.iter().map(|&o| serde_json::json!({"name": site.organisations[o].name, "path": site.organisations[o].path})).collect::<Vec<_>>(),
             "disclaimer": disclaimer,
             "toc": r.toc.iter().map(|h| serde_json::json!({"id": h.id, "text": h.text, "level": h.level})).collect::<Vec<_>>(),
-            "body": fill_citations(&r.html, &r.citations, in_report),
+            "body": fill_citations(&if self.take_bodies { r.html.take() } else { r.html.get() }, &r.citations, in_report),
             "accessed_all": r.accessed_all,
             "bibliography": r.bibliography.iter().map(|b| entry(b, format!("src-{}", site.sources[b.source].key))).collect::<Vec<_>>(),
             "appendix": appendix,

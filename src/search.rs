@@ -508,7 +508,21 @@ const ORGANISATION: usize = 5;
 const FACETS: [&str; 6] = ["kind", "country", "topic", "year", "language", "organisation"];
 
 /// Builds every file of `search/`.
-pub fn build<'s>(site: &'s Site) -> Vec<OutFile> {
+pub fn build(site: &Site) -> Vec<OutFile> {
+    let mut all = Vec::new();
+    let _ = build_each(site, &mut |files| {
+        all.extend(files);
+        Ok(())
+    });
+    all
+}
+
+/// Documents whose files are made at a time by [`build_each`].
+const FILES_PART: usize = 4096;
+
+/// Builds every file of `search/` and hands them to `emit` a few thousand at a time: the document files, most of
+/// the index, are never held all at once. An error of `emit` stops the build and is returned.
+pub fn build_each<'s>(site: &'s Site, emit: &mut dyn FnMut(Vec<OutFile>) -> Result<(), String>) -> Result<(), String> {
     let clock = std::time::Instant::now();
     let timings = std::env::var_os("DOSSIER_TIMINGS").is_some();
     let lap = |what: &str| {
@@ -793,39 +807,40 @@ pub fn build<'s>(site: &'s Site) -> Vec<OutFile> {
     };
 
     lap("facets");
+    emit(std::mem::take(&mut out))?;
     // Each document as one file per passage, each with what a result shows: a result loads one file.
-    let doc_files: Vec<Vec<OutFile>> = docs
-        .par_iter()
-        .enumerate()
-        .map(|(id, d)| {
-            let n = d.passages.len().max(1);
-            // Written directly rather than through `data_file`: these are most of the index's files.
-            (0..n)
-                .map(|k| {
-                    let x = d.passage(k);
-                    let mut f = String::with_capacity(x.len() + d.title.len() + d.meta.len() + 128);
-                    let _ = write!(f, "dossierSearch(\"d/{id}-{k}\",{{\"c\":{n},\"k\":{},\"l\":", d.kind);
-                    for (key, value) in [
-                        ("l", d.lang.as_str()),
-                        ("m", &d.meta),
-                        // The summary leads the first passage; a later one shows its own matching text.
-                        ("s", if k == 0 { &d.summary } else { "" }),
-                        ("t", &d.title),
-                        ("u", &d.path),
-                        ("x", x),
-                    ] {
-                        if key != "l" {
-                            let _ = write!(f, ",\"{key}\":");
-                        }
-                        push_json_str(&mut f, value);
+    let doc_files = |id: usize| -> Vec<OutFile> {
+        let d = &docs[id];
+        let n = d.passages.len().max(1);
+        // Written directly rather than through `data_file`: these are most of the index's files.
+        (0..n)
+            .map(|k| {
+                let x = d.passage(k);
+                let mut f = String::with_capacity(x.len() + d.title.len() + d.meta.len() + 128);
+                let _ = write!(f, "dossierSearch(\"d/{id}-{k}\",{{\"c\":{n},\"k\":{},\"l\":", d.kind);
+                for (key, value) in [
+                    ("l", d.lang.as_str()),
+                    ("m", &d.meta),
+                    // The summary leads the first passage; a later one shows its own matching text.
+                    ("s", if k == 0 { &d.summary } else { "" }),
+                    ("t", &d.title),
+                    ("u", &d.path),
+                    ("x", x),
+                ] {
+                    if key != "l" {
+                        let _ = write!(f, ",\"{key}\":");
                     }
-                    f.push_str("});\n");
-                    OutFile { path: format!("search/d/{id}-{k}.js"), data: OutData::Text(f) }
-                })
-                .collect()
-        })
-        .collect();
-    out.extend(doc_files.into_iter().flatten());
+                    push_json_str(&mut f, value);
+                }
+                f.push_str("});\n");
+                OutFile { path: format!("search/d/{id}-{k}.js"), data: OutData::Text(f) }
+            })
+            .collect()
+    };
+    for start in (0..docs.len()).step_by(FILES_PART) {
+        let end = (start + FILES_PART).min(docs.len());
+        emit((start..end).into_par_iter().flat_map_iter(doc_files).collect())?;
+    }
     lap("document files");
 
     // The manifest names every facet with its values, counted over all documents.
@@ -860,8 +875,7 @@ pub fn build<'s>(site: &'s Site) -> Vec<OutFile> {
             "loading": w.search_loading,
         },
     });
-    out.push(data_file("manifest", &manifest));
-    out
+    emit(vec![data_file("manifest", &manifest)])
 }
 
 /// Orders keys as JavaScript compares strings (by UTF-16 code units), so both sides agree on shard ranges.

@@ -505,7 +505,8 @@ impl Builder {
         let started = Instant::now();
         let last = self.last.clone()?;
         let tera = self.tera.as_ref()?;
-        if changed.is_empty() || !changed.iter().all(|p| p.starts_with("content/reports") && self.root.join(p).is_file())
+        if changed.is_empty()
+            || !changed.iter().all(|p| p.starts_with("content/reports") && self.root.join(p).is_file())
         {
             return None;
         }

@@ -510,7 +510,10 @@ fn incremental_rebuilds_match_a_full_build() {
         ("an excerpt added", true, &|| {
             s.write(
                 "content/reports/r-a.md",
-                &format!("{}Another [@hrw-2023, p. 2].\n\n## Excerpts\n\n> Quoted words.\n>\n> [@hrw-2023, p. 2]\n", ra()),
+                &format!(
+                    "{}Another [@hrw-2023, p. 2].\n\n## Excerpts\n\n> Quoted words.\n>\n> [@hrw-2023, p. 2]\n",
+                    ra()
+                ),
             )
         }),
         ("the first source no longer cited", true, &|| {
@@ -522,8 +525,14 @@ fn incremental_rebuilds_match_a_full_build() {
             s.write("content/reports/r-a.md", &text.replace("accessed: 2023-01-05", "accessed: 2023-02-07"))
         }),
         ("two reports at once", true, &|| {
-            s.write("content/reports/r-b.md", &format!("{}More [@hrw-2023].\n", report("r-b", "2023-06-01", "Austria", "Report r-b")));
-            s.write("content/reports/r-c.md", &format!("{}More [@hrw-2023].\n", report("r-c", "2025-01-01", "Austria", "Report r-c")));
+            s.write(
+                "content/reports/r-b.md",
+                &format!("{}More [@hrw-2023].\n", report("r-b", "2023-06-01", "Austria", "Report r-b")),
+            );
+            s.write(
+                "content/reports/r-c.md",
+                &format!("{}More [@hrw-2023].\n", report("r-c", "2025-01-01", "Austria", "Report r-c")),
+            );
         }),
     ];
     for (what, patched, step) in steps {
