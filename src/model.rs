@@ -82,7 +82,7 @@ pub struct Report {
     /// Organisations of the cited sources, by name.
     pub organisations: Vec<usize>,
     pub draft: bool,
-    /// A fingerprint of the front matter that other pages show or that declares sources (see [`outline`]).
+    /// A fingerprint of the front matter that places the report among the others (see [`outline`]).
     pub outline: u64,
 }
 
@@ -920,12 +920,15 @@ pub struct Patched {
     pub organisations: Vec<usize>,
     /// Whether a source is cited by more or fewer reports (the lists of all sources and organisations count them).
     pub counts: bool,
+    /// Edited reports whose card changed (title, summary or type), so every page listing them changed too.
+    pub cards: Vec<usize>,
 }
 
-/// The model with some reports' bodies, citations and per-report source facts changed, without building it anew:
-/// each edited report is resolved again, and its sources and organisations take in the difference. `None` when an
-/// edit changes what other pages show of its report or declares sources (its [`outline`] differs), for then only a
-/// new model is right. Findings about the edited reports go to `diags`.
+/// The model with some reports' text, citations, per-report source facts, titles, summaries or types changed,
+/// without building it anew: each edited report is resolved again, and its sources and organisations take in the
+/// difference. `None` when an edit moves its report among the others or declares sources (its [`outline`]
+/// differs), or leaves it without a title, for then only a new model is right. Findings about the edited reports go
+/// to `diags`.
 pub fn patch(site: &Site, edits: &[Edit], opts: &Options, diags: &mut Diagnostics) -> Option<Patched> {
     if edits.iter().any(|e| site.reports.get(e.index).is_none_or(|r| r.outline != outline(&e.doc.meta))) {
         return None;
@@ -934,19 +937,25 @@ pub fn patch(site: &Site, edits: &[Edit], opts: &Options, diags: &mut Diagnostic
     let converted: Vec<Converted> = edits.par_iter().map(|e| markdown::convert(&e.doc.body, md_opts)).collect();
     let mut next = site.clone();
     let (mut sources, mut organisations, mut counts) = (BTreeSet::new(), BTreeSet::new(), false);
+    let mut cards = Vec::new();
     for (edit, conv) in edits.iter().zip(converted) {
         let (ri, old) = (edit.index, &site.reports[edit.index]);
+        let m = &edit.doc.meta;
+        let title = m.title.as_ref()?.0.trim().to_string();
+        if (&title, &m.summary, &m.kind) != (&old.title, &old.summary, &old.kind) {
+            cards.push(ri);
+        }
         for p in &conv.problems {
             diags.push(Diagnostic::error(p.code, &old.file, p.line, p.column, p.message.clone()).help(p.help.clone()));
         }
         let mut report = Report {
             id: old.id.clone(),
-            title: old.title.clone(),
+            title,
             date: old.date,
             language: old.language.clone(),
             locale: old.locale,
-            kind: old.kind.clone(),
-            summary: old.summary.clone(),
+            kind: m.kind.clone(),
+            summary: m.summary.clone(),
             countries: old.countries.clone(),
             topics: old.topics.clone(),
             year: old.year,
@@ -1033,16 +1042,17 @@ pub fn patch(site: &Site, edits: &[Edit], opts: &Options, diags: &mut Diagnostic
         sources: sources.into_iter().collect(),
         organisations: organisations.into_iter().collect(),
         counts,
+        cards,
     })
 }
 
-/// A fingerprint of what a report's front matter gives other pages: everything but the accessed and downloaded
-/// dates, which only the report's own source list shows. Two reports with the same outline differ only in their
-/// own pages.
+/// A fingerprint of what places a report among the others: its id, date, language, countries, topics, draft flag
+/// and the sources it declares. Two versions of a report with the same outline sit in the same lists at the same
+/// place; their cards may still differ in title, summary and type.
 pub fn outline(m: &ReportMeta) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::hash::DefaultHasher::new();
-    (&m.id, &m.title, &m.date, &m.language, &m.kind, &m.countries, &m.topics, &m.summary, m.draft).hash(&mut h);
+    (&m.id, &m.date, &m.language, &m.countries, &m.topics, m.draft).hash(&mut h);
     for (key, entry) in &m.sources {
         if let Some(record) = entry.record() {
             (key, format!("{record:?}")).hash(&mut h);

@@ -280,10 +280,7 @@ pub fn render_each(
     }
     let mut out = Vec::new();
     if select("reports.json") {
-        out.push(text_file(
-            "reports.json".into(),
-            serde_json::to_string_pretty(&crate::cite::reports_index(site)).unwrap_or_default() + "\n",
-        ));
+        out.push(reports_json(site));
     }
     for path in ["atom.xml", "sitemap.xml", "robots.txt"] {
         if !select(path) {
@@ -336,6 +333,15 @@ pub enum Part {
     Sources,
     /// The list of all organisations.
     Organisations,
+    /// A country, topic, year or language (`"countries"` …) with its reports.
+    Term(&'static str, usize),
+    /// Page `n` (from 1) of the list of all reports.
+    Listing(usize),
+    Home,
+    /// The Atom feed of the newest reports.
+    Feed,
+    /// `reports.json`, every report's metadata.
+    ReportsJson,
 }
 
 /// Renders just the named pages: what `dossier serve` redoes when only some reports' bodies changed and the
@@ -351,6 +357,11 @@ pub fn render_parts(site: &Site, tera: &Tera, diags: &mut Diagnostics, parts: &[
                 Part::Organisation(i) => Job::Organisation(i),
                 Part::Sources => Job::Sources,
                 Part::Organisations => Job::Organisations,
+                Part::Term(kind, i) => Job::Term(kind, i),
+                Part::Listing(n) => Job::Reports(n),
+                Part::Home => Job::Home,
+                Part::Feed => return Ok(vec![r.feed()?]),
+                Part::ReportsJson => return Ok(vec![reports_json(site)]),
             };
             let mut files = vec![r.job(&job)?];
             if let Part::Report(i) = part {
@@ -367,6 +378,11 @@ pub fn render_parts(site: &Site, tera: &Tera, diags: &mut Diagnostics, parts: &[
         }
     }
     out
+}
+
+fn reports_json(site: &Site) -> OutFile {
+    let json = serde_json::to_string_pretty(&crate::cite::reports_index(site)).unwrap_or_default();
+    text_file("reports.json".into(), json + "\n")
 }
 
 fn text_file(path: String, text: String) -> OutFile {

@@ -522,7 +522,7 @@ impl Builder {
         }
         let loaded = started.elapsed();
         let mut diags = Diagnostics::default();
-        let model::Patched { site, sources, organisations, counts } =
+        let model::Patched { site, sources, organisations, counts, cards } =
             model::patch(&last, &edits, &self.options, &mut diags)?;
         if diags.has_errors() {
             return Some(Err(failed(&diags.sorted())));
@@ -534,6 +534,27 @@ impl Builder {
         if counts {
             parts.extend([Part::Sources, Part::Organisations]);
         }
+        // A changed card: every page that lists the report, before and after the change.
+        for &i in &cards {
+            let (old, new) = (&last.reports[i], &site.reports[i]);
+            parts.extend(new.countries.iter().map(|&t| Part::Term("countries", t)));
+            parts.extend(new.topics.iter().map(|&t| Part::Term("topics", t)));
+            parts.extend([Part::Term("years", new.year), Part::Term("languages", new.language_term)]);
+            parts.extend(old.organisations.iter().chain(&new.organisations).map(|&o| Part::Organisation(o)));
+            let cited = old.bibliography.iter().chain(&new.bibliography).map(|b| Part::Source(b.source));
+            parts.extend(cited);
+            let size = site.config.listing.page_size;
+            parts.push(Part::Listing(i / size + 1));
+            if i < size {
+                parts.push(Part::Home);
+            }
+            if i < site.config.listing.feed_size {
+                parts.push(Part::Feed);
+            }
+            parts.push(Part::ReportsJson);
+        }
+        parts.sort_by_key(|p| format!("{p:?}"));
+        parts.dedup();
         let out = render::render_parts(&site, tera, &mut diags, &parts);
         if diags.has_errors() {
             return Some(Err(failed(&diags.sorted())));

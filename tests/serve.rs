@@ -469,7 +469,7 @@ fn incremental_rebuilds_match_a_full_build() {
     let ra = || report("r-a", "2023-01-05", "Austria", "Renamed B");
     // What each step changes, whether only report bodies changed (the last model is patched), and the change.
     let steps: &[(&str, bool, &dyn Fn())] = &[
-        ("a new title", false, &|| {
+        ("a new title", true, &|| {
             s.write("content/reports/r-a.md", &report("r-a", "2023-01-05", "Austria", "Renamed A"))
         }),
         ("another page cited", true, &|| {
@@ -487,7 +487,16 @@ fn incremental_rebuilds_match_a_full_build() {
             );
             s.write("content/reports/r-a.md", &format!("{}\nSee [@own-1].\n", text))
         }),
-        ("a title of the same length", false, &|| s.write("content/reports/r-a.md", &ra())),
+        ("a title of the same length, the declared source gone", false, &|| s.write("content/reports/r-a.md", &ra())),
+        ("the same title again, the other one of the same length", true, &|| {
+            s.write("content/reports/r-a.md", &report("r-a", "2023-01-05", "Austria", "Renamed C"))
+        }),
+        ("and back", true, &|| s.write("content/reports/r-a.md", &ra())),
+        ("a summary and a type", true, &|| {
+            let text = ra().replace("language: en\n", "language: en\nsummary: In short.\ntype: Query response\n");
+            s.write("content/reports/r-a.md", &text)
+        }),
+        ("the summary and type gone again", true, &|| s.write("content/reports/r-a.md", &ra())),
         ("another country", false, &|| {
             s.write("content/reports/r-b.md", &report("r-b", "2023-06-01", "Austria", "Report r-b"))
         }),
