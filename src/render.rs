@@ -229,10 +229,15 @@ pub fn render_each(
     let pages = site.reports.len().div_ceil(site.config.listing.page_size).max(1);
     jobs.extend((1..=pages).map(Job::Reports));
     jobs.extend((0..site.reports.len()).map(Job::Report));
+    let size = site.config.listing.page_size;
     for kind in ["countries", "topics", "years", "languages"] {
-        jobs.extend((0..r.terms(kind).len()).map(|i| Job::Term(kind, i)));
+        for (i, t) in r.terms(kind).iter().enumerate() {
+            jobs.extend((1..=page_count(t.reports.len(), size)).map(|n| Job::Term(kind, i, n)));
+        }
     }
-    jobs.extend((0..site.organisations.len()).map(Job::Organisation));
+    for (i, o) in site.organisations.iter().enumerate() {
+        jobs.extend((1..=page_count(o.reports.len(), size)).map(|n| Job::Organisation(i, n)));
+    }
     jobs.extend((0..site.sources.len()).map(Job::Source));
     jobs.extend((0..site.pages.len()).map(Job::Page));
 
@@ -328,13 +333,14 @@ pub enum Part {
     /// A report's page and its citation files.
     Report(usize),
     Source(usize),
-    Organisation(usize),
+    /// Page `n` (from 1) of an organisation.
+    Organisation(usize, usize),
     /// The list of all sources.
     Sources,
     /// The list of all organisations.
     Organisations,
-    /// A country, topic, year or language (`"countries"` …) with its reports.
-    Term(&'static str, usize),
+    /// Page `n` (from 1) of a country, topic, year or language (`"countries"` …) with its reports.
+    Term(&'static str, usize, usize),
     /// Page `n` (from 1) of the list of all reports.
     Listing(usize),
     Home,
@@ -354,10 +360,10 @@ pub fn render_parts(site: &Site, tera: &Tera, diags: &mut Diagnostics, parts: &[
             let job = match part {
                 Part::Report(i) => Job::Report(i),
                 Part::Source(i) => Job::Source(i),
-                Part::Organisation(i) => Job::Organisation(i),
+                Part::Organisation(i, n) => Job::Organisation(i, n),
                 Part::Sources => Job::Sources,
                 Part::Organisations => Job::Organisations,
-                Part::Term(kind, i) => Job::Term(kind, i),
+                Part::Term(kind, i, n) => Job::Term(kind, i, n),
                 Part::Listing(n) => Job::Reports(n),
                 Part::Home => Job::Home,
                 Part::Feed => return Ok(vec![r.feed()?]),
@@ -392,12 +398,15 @@ fn text_file(path: String, text: String) -> OutFile {
 enum Job {
     Home,
     NotFound,
+    /// Page `n` (from 1) of the list of all reports.
     Reports(usize),
     Report(usize),
     TermIndex(&'static str),
-    Term(&'static str, usize),
+    /// Page `n` of a term's reports.
+    Term(&'static str, usize, usize),
     Organisations,
-    Organisation(usize),
+    /// Page `n` of an organisation's citing reports; the first also describes it and lists its documents.
+    Organisation(usize, usize),
     Sources,
     Source(usize),
     Page(usize),
@@ -416,6 +425,45 @@ struct Renderer<'a> {
 /// The file a site path is written to: `reports/x/` → `reports/x/index.html`.
 pub fn file_of(path: &str) -> String {
     if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.to_string() }
+}
+
+/// How many pages a list of `len` reports takes, `size` to a page (an empty list has one page).
+pub fn page_count(len: usize, size: usize) -> usize {
+    len.div_ceil(size).max(1)
+}
+
+/// The site path of page `n` (from 1) of a paged list whose first page is `section/slug/`
+/// (`slug` empty for a section's own list): `countries/austria/page/2/`.
+pub fn paged_path(section: &str, slug: &str, n: usize, portable: bool) -> String {
+    match (n, slug.is_empty()) {
+        (1, _) => site_path(section, slug, portable),
+        (_, true) => site_path(section, &format!("page/{n}"), portable),
+        (_, false) => site_path(section, &format!("{slug}/page/{n}"), portable),
+    }
+}
+
+/// A pager, as templates see it: the current page, the page count, and links.
+#[derive(Serialize)]
+struct Pager {
+    current: usize,
+    total: usize,
+    previous: Option<String>,
+    next: Option<String>,
+    pages: Vec<serde_json::Value>,
+}
+
+/// The pager of page `n` of `total`, linking pages with `path_of`.
+fn pager(n: usize, total: usize, path_of: impl Fn(usize) -> String) -> Pager {
+    Pager {
+        current: n,
+        total,
+        previous: (n > 1).then(|| path_of(n - 1)),
+        next: (n < total).then(|| path_of(n + 1)),
+        pages: pager_numbers(n, total)
+            .windows(2)
+            .map(|w| serde_json::json!({"number": w[1], "path": path_of(w[1]), "gap_before": w[1] > w[0] + 1}))
+            .collect(),
+    }
 }
 
 /// The page numbers a pager links to, after a leading 0: the first and the last page and two either side of
@@ -550,13 +598,26 @@ impl<'a> Renderer<'a> {
         site_path(section, slug, self.site.portable)
     }
 
+    /// Page `n` (from 1) of a paged list whose first page is `section/slug/`.
+    fn paged(&self, section: &str, slug: &str, n: usize) -> String {
+        paged_path(section, slug, n, self.site.portable)
+    }
+
+    /// The reports on page `n` of a paged list of `all`, and the pager, which links pages with `path_of`.
+    fn paginate<'r>(&self, all: &'r [usize], n: usize, path_of: impl Fn(usize) -> String) -> (&'r [usize], Pager) {
+        let size = self.site.config.listing.page_size;
+        let shown = &all[((n - 1) * size).min(all.len())..(n * size).min(all.len())];
+        (shown, pager(n, page_count(all.len(), size), path_of))
+    }
+
     /// About how large a job's page is, counted in reports' cards.
     fn weight(&self, job: &Job) -> usize {
         let site = self.site;
         CARDS_PER_PAGE
             + match *job {
-                Job::Term(kind, i) => self.terms(kind)[i].reports.len(),
-                Job::Organisation(i) => site.organisations[i].reports.len() + site.organisations[i].sources.len(),
+                Job::Term(..) => site.config.listing.page_size,
+                Job::Organisation(i, 1) => site.config.listing.page_size + site.organisations[i].sources.len(),
+                Job::Organisation(..) => site.config.listing.page_size,
                 Job::Source(i) => site.sources[i].cited_by.len() + site.sources[i].excerpts.len(),
                 _ => 0,
             }
@@ -572,9 +633,9 @@ impl<'a> Renderer<'a> {
             Job::Reports(n) => self.link("reports", &format!("page/{n}")),
             Job::Report(i) => site.reports[i].path.clone(),
             Job::TermIndex(kind) => self.link(kind, ""),
-            Job::Term(kind, i) => self.terms(kind)[i].path.clone(),
+            Job::Term(kind, i, n) => self.paged(kind, &self.terms(kind)[i].slug, n),
             Job::Organisations => self.link("organisations", ""),
-            Job::Organisation(i) => site.organisations[i].path.clone(),
+            Job::Organisation(i, n) => self.paged("organisations", &site.organisations[i].slug, n),
             Job::Sources => self.link("sources", ""),
             Job::Source(i) => site.sources[i].path.clone(),
             Job::Page(i) => site.pages[i].path.clone(),
@@ -628,27 +689,7 @@ impl<'a> Renderer<'a> {
                 let (mut ctx, _) = self.page(&path, title, None, lang, "reports");
                 let idxs: Vec<usize> = (((n - 1) * size)..(n * size).min(site.reports.len())).collect();
                 ctx.insert_value("reports", self.cards(&idxs));
-                #[derive(Serialize)]
-                struct Pager {
-                    current: usize,
-                    total: usize,
-                    previous: Option<String>,
-                    next: Option<String>,
-                    pages: Vec<serde_json::Value>,
-                }
-                ctx.insert(
-                    "pagination",
-                    &Pager {
-                        current: n,
-                        total,
-                        previous: (n > 1).then(|| page_path(n - 1)),
-                        next: (n < total).then(|| page_path(n + 1)),
-                        pages: pager_numbers(n, total)
-                            .windows(2)
-                            .map(|w| serde_json::json!({"number": w[1], "path": page_path(w[1]), "gap_before": w[1] > w[0] + 1}))
-                            .collect(),
-                    },
-                );
+                ctx.insert("pagination", &pager(n, total, page_path));
                 ctx.insert("total", &site.reports.len());
                 self.html("reports.html", &path, &ctx)
             }
@@ -660,9 +701,11 @@ impl<'a> Renderer<'a> {
                 ctx.insert("terms", &self.term_links(kind));
                 self.html("taxonomy.html", &path, &ctx)
             }
-            Job::Term(kind, i) => {
+            Job::Term(kind, i, n) => {
                 let term = &self.terms(kind)[i];
-                let (mut ctx, _) = self.page(&term.path, term.name.clone(), None, lang, "term");
+                let path = self.paged(kind, &term.slug, n);
+                let title = if n == 1 { term.name.clone() } else { format!("{} – {} {n}", term.name, ui.words.page) };
+                let (mut ctx, _) = self.page(&path, title, None, lang, "term");
                 ctx.insert("kind", kind);
                 ctx.insert("kind_title", self.kind_title(kind));
                 ctx.insert("kind_path", &self.link(kind, ""));
@@ -670,8 +713,10 @@ impl<'a> Renderer<'a> {
                     "term",
                     &Link { name: term.name.clone(), path: term.path.clone(), count: term.reports.len() },
                 );
-                ctx.insert_value("reports", self.cards(&term.reports));
-                self.html("term.html", &term.path, &ctx)
+                let (shown, pagination) = self.paginate(&term.reports, n, |n| self.paged(kind, &term.slug, n));
+                ctx.insert_value("reports", self.cards(shown));
+                ctx.insert("pagination", &pagination);
+                self.html("term.html", &path, &ctx)
             }
             Job::Organisations => {
                 let path = self.link("organisations", "");
@@ -700,15 +745,16 @@ impl<'a> Renderer<'a> {
                 );
                 self.html("organisations.html", &path, &ctx)
             }
-            Job::Organisation(i) => {
+            Job::Organisation(i, n) => {
                 let o = &site.organisations[i];
                 let description = o
                     .description
                     .get(lang)
                     .or_else(|| o.description.get("en"))
                     .or_else(|| o.description.values().next());
-                let (mut ctx, _) =
-                    self.page(&o.path, o.name.clone(), description.map(String::as_str), lang, "organisation");
+                let path = self.paged("organisations", &o.slug, n);
+                let title = if n == 1 { o.name.clone() } else { format!("{} – {} {n}", o.name, ui.words.page) };
+                let (mut ctx, _) = self.page(&path, title, description.map(String::as_str), lang, "organisation");
                 let descriptions: Vec<serde_json::Value> = o.description.iter().map(|(l, t)| serde_json::json!({"lang": l, "language": crate::text::language_name(l, ui), "text": t})).collect();
                 ctx.insert(
                     "organisation",
@@ -717,13 +763,18 @@ impl<'a> Renderer<'a> {
                         "description": description, "descriptions": descriptions, "slug": o.slug,
                     }),
                 );
-                let docs: Vec<serde_json::Value> = o.sources.iter().map(|&s| {
+                // Its documents are listed on the first page only.
+                let docs: Vec<serde_json::Value> = o.sources.iter().filter(|_| n == 1).map(|&s| {
                     let src = &site.sources[s];
                     serde_json::json!({"title": src.title, "lang": src.language, "path": src.path, "date": ui.date(&src.date), "date_iso": src.date.iso(), "url": src.url, "citing": src.cited_by.len(), "reference": src.reference(&site.organisations)})
                 }).collect();
                 ctx.insert("documents", &docs);
-                ctx.insert_value("reports", self.cards(&o.reports));
-                self.html("organisation.html", &o.path, &ctx)
+                ctx.insert("document_count", &o.sources.len());
+                let (shown, pagination) = self.paginate(&o.reports, n, |n| self.paged("organisations", &o.slug, n));
+                ctx.insert_value("reports", self.cards(shown));
+                ctx.insert("report_count", &o.reports.len());
+                ctx.insert("pagination", &pagination);
+                self.html("organisation.html", &path, &ctx)
             }
             Job::Sources => {
                 let path = self.link("sources", "");

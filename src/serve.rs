@@ -530,20 +530,36 @@ impl Builder {
         let modelled = started.elapsed();
         let mut parts: Vec<Part> = edits.iter().map(|e| Part::Report(e.index)).collect();
         parts.extend(sources.iter().map(|&s| Part::Source(s)));
-        parts.extend(organisations.iter().map(|&o| Part::Organisation(o)));
+        // An organisation with a citing report more or less: all its pages, unless it has more or fewer of them
+        // now (then a whole build adds or removes them).
+        let size = site.config.listing.page_size;
+        let org_pages = |site: &Site, o: usize| render::page_count(site.organisations[o].reports.len(), size);
+        if organisations.iter().any(|&o| org_pages(&last, o) != org_pages(&site, o)) {
+            return None;
+        }
+        parts.extend(
+            organisations.iter().flat_map(|&o| (1..=org_pages(&site, o)).map(move |n| Part::Organisation(o, n))),
+        );
         if counts {
             parts.extend([Part::Sources, Part::Organisations]);
         }
         // A changed card: every page that lists the report, before and after the change.
         for &i in &cards {
             let (old, new) = (&last.reports[i], &site.reports[i]);
-            parts.extend(new.countries.iter().map(|&t| Part::Term("countries", t)));
-            parts.extend(new.topics.iter().map(|&t| Part::Term("topics", t)));
-            parts.extend([Part::Term("years", new.year), Part::Term("languages", new.language_term)]);
-            parts.extend(old.organisations.iter().chain(&new.organisations).map(|&o| Part::Organisation(o)));
+            // The page of a paged list that shows report `i`.
+            let page_of = |list: &[usize]| list.binary_search(&i).map_or(1, |p| p / size + 1);
+            for (kind, terms, idxs) in [
+                ("countries", &site.countries, new.countries.clone()),
+                ("topics", &site.topics, new.topics.clone()),
+                ("years", &site.years, vec![new.year]),
+                ("languages", &site.languages, vec![new.language_term]),
+            ] {
+                parts.extend(idxs.iter().map(|&t| Part::Term(kind, t, page_of(&terms[t].reports))));
+            }
+            let orgs = old.organisations.iter().chain(&new.organisations);
+            parts.extend(orgs.map(|&o| Part::Organisation(o, page_of(&site.organisations[o].reports))));
             let cited = old.bibliography.iter().chain(&new.bibliography).map(|b| Part::Source(b.source));
             parts.extend(cited);
-            let size = site.config.listing.page_size;
             parts.push(Part::Listing(i / size + 1));
             if i < size {
                 parts.push(Part::Home);
@@ -732,23 +748,28 @@ fn affected(old: &Site, new: &Site, changed: &[PathBuf]) -> HashSet<String> {
     };
     let old_orgs: HashMap<&str, &model::Organisation> =
         old.organisations.iter().map(|o| (o.path.as_str(), o)).collect();
+    // Organisation and term pages are paged lists: all pages of one go together.
+    let size = new.config.listing.page_size;
     for o in &new.organisations {
         let same = old_orgs.get(o.path.as_str()).is_some_and(|p| org_key(old, p) == org_key(new, o));
         if !same || touches_card(new, &o.reports) {
-            add(&o.path);
+            for n in 1..=render::page_count(o.reports.len(), size) {
+                add(&render::paged_path("organisations", &o.slug, n, new.portable));
+            }
         }
     }
-    let old_terms: HashMap<&str, &Term> = kinds(old).into_iter().map(|t| (t.path.as_str(), t)).collect();
-    for t in kinds(new) {
+    let old_terms: HashMap<&str, &Term> = kinds(old).into_iter().map(|(_, t)| (t.path.as_str(), t)).collect();
+    for (kind, t) in kinds(new) {
         let same = old_terms
             .get(t.path.as_str())
             .is_some_and(|o| o.name == t.name && ids(old, &o.reports) == ids(new, &t.reports));
         if !same || touches_card(new, &t.reports) {
-            add(&t.path);
+            for n in 1..=render::page_count(t.reports.len(), size) {
+                add(&render::paged_path(kind, &t.slug, n, new.portable));
+            }
         }
     }
     // The paged list of all reports: a page changes when its reports or the page count do.
-    let size = new.config.listing.page_size;
     let all_old: Vec<usize> = (0..old.reports.len()).collect();
     let all_new: Vec<usize> = (0..new.reports.len()).collect();
     let (old_order, new_order) = (ids(old, &all_old), ids(new, &all_new));
@@ -778,8 +799,18 @@ fn affected(old: &Site, new: &Site, changed: &[PathBuf]) -> HashSet<String> {
     out
 }
 
-fn kinds(site: &Site) -> Vec<&Term> {
-    site.countries.iter().chain(&site.topics).chain(&site.years).chain(&site.languages).collect()
+/// Every country, topic, year and language, with the section it belongs to.
+fn kinds(site: &Site) -> Vec<(&'static str, &Term)> {
+    let mut all = Vec::new();
+    for (kind, terms) in [
+        ("countries", &site.countries),
+        ("topics", &site.topics),
+        ("years", &site.years),
+        ("languages", &site.languages),
+    ] {
+        all.extend(terms.iter().map(|t| (kind, t)));
+    }
+    all
 }
 
 /// Everything a listing shows of a report: when it differs between two builds, every page
@@ -852,9 +883,9 @@ fn page_kind(path: &str) -> &'static str {
         ["reports", _, "index.html"] => "report",
         ["sources", "index.html"] | ["organisations", "index.html"] => "listing",
         ["sources", _, "index.html"] => "source",
-        ["organisations", _, "index.html"] => "organisation",
+        ["organisations", _, "index.html"] | ["organisations", _, "page", _, "index.html"] => "organisation",
         [s, "index.html"] if section.contains(s) => "listing",
-        [s, _, "index.html"] if section.contains(s) => "term",
+        [s, _, "index.html"] | [s, _, "page", _, "index.html"] if section.contains(s) => "term",
         [.., "index.html"] => "page",
         _ => "other",
     }
@@ -1425,6 +1456,8 @@ mod tests {
         assert_eq!(page_kind("reports/a-1/index.html"), "report");
         assert_eq!(page_kind("reports/page/2/index.html"), "listing");
         assert_eq!(page_kind("topics/x/index.html"), "term");
+        assert_eq!(page_kind("topics/x/page/3/index.html"), "term");
+        assert_eq!(page_kind("organisations/x/page/2/index.html"), "organisation");
         assert_eq!(page_kind("topics/index.html"), "listing");
         assert_eq!(page_kind("style.css"), "other");
         assert_eq!(content_type("a/b.woff2"), "font/woff2");

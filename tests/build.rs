@@ -150,6 +150,42 @@ fn listings_are_newest_first_and_paginated() {
 }
 
 #[test]
+fn term_and_organisation_pages_are_paginated() {
+    let s = site();
+    ok(&s.build());
+    // Three reports on police, two to a page.
+    let p1 = s.page("topics/police/index.html");
+    assert_eq!(texts(&p1, ".card .report-id"), ["[r-de]", "[r-at]"]);
+    assert_eq!(text(&p1, ".counts"), "3 Reports");
+    assert_eq!(p1.select(&sel("a[rel=next][href=\"../../topics/police/page/2/\"]")).count(), 1);
+    let p2 = s.page("topics/police/page/2/index.html");
+    assert_eq!(texts(&p2, ".card .report-id"), ["[r-en]"]);
+    assert_eq!(p2.select(&sel("a[rel=prev][href=\"../../../../topics/police/\"]")).count(), 1);
+    assert_eq!(p2.select(&sel(".pagination [aria-current=page]")).count(), 1);
+    assert!(text(&p2, "title").contains("Police – Page 2"), "{}", text(&p2, "title"));
+    assert_eq!(
+        p2.select(&sel("link[rel=canonical][href=\"https://example.org/sub/topics/police/page/2/\"]")).count(),
+        1
+    );
+    // An organisation: described, with its documents, on the first page; its citing reports on all of them.
+    let o1 = s.page("organisations/hrw/index.html");
+    assert_eq!(o1.select(&sel("#documents")).count(), 1);
+    assert_eq!(texts(&o1, ".card .report-id"), ["[r-de]", "[r-at]"]);
+    assert_eq!(text(&o1, "#citing"), "Reports citing it (3)");
+    let o2 = s.page("organisations/hrw/page/2/index.html");
+    assert_eq!(o2.select(&sel("#documents")).count(), 0);
+    assert_eq!(o2.select(&sel("dl.meta")).count(), 0);
+    assert_eq!(texts(&o2, ".card .report-id"), ["[r-en]"]);
+    assert_eq!(text(&o2, "#citing"), "Reports citing it (3)");
+    assert_eq!(text(&o2, "h1"), text(&o1, "h1"));
+    let sitemap = std::fs::read_to_string(s.out().join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains("<loc>https://example.org/sub/topics/police/page/2/</loc>"), "{sitemap}");
+    assert!(sitemap.contains("<loc>https://example.org/sub/organisations/hrw/page/2/</loc>"));
+    // A term with as many reports as a page holds has one page.
+    assert!(!walk(&s.out()).iter().any(|f| f.starts_with("countries/kazakhstan/page/")));
+}
+
+#[test]
 fn content_is_escaped_and_raw_html_is_off_by_default() {
     let s = Site::minimal(&[(
         "content/reports/x.md",
