@@ -262,37 +262,62 @@ pub fn report_json_ld(site: &Site, r: &Report) -> Value {
     v
 }
 
-/// `reports.json`: every report of the archive, newest first, for other tools.
-pub fn reports_index(site: &Site) -> Value {
-    let terms = |terms: &[crate::model::Term], idxs: &[usize]| -> Vec<Value> {
-        idxs.iter().map(|&i| json!({ "slug": terms[i].slug, "name": terms[i].name })).collect()
+/// `reports.json`: every report of the archive, newest first, for other tools, as pretty-printed JSON (keys in
+/// alphabetical order). Written through typed records rather than `Value`s: it lists every report, and a live
+/// preview makes it again whenever a title changes.
+pub fn reports_index<'s>(site: &'s Site) -> String {
+    #[derive(serde::Serialize)]
+    struct Term<'a> {
+        name: &'a str,
+        slug: &'a str,
+    }
+    #[derive(serde::Serialize)]
+    struct Entry<'a> {
+        bibtex: String,
+        countries: Vec<Term<'a>>,
+        csl_json: String,
+        date: String,
+        id: &'a str,
+        language: &'a str,
+        path: &'a str,
+        summary: Option<&'a str>,
+        title: &'a str,
+        topics: Vec<Term<'a>>,
+        #[serde(rename = "type")]
+        kind: Option<&'a str>,
+        url: String,
+    }
+    #[derive(serde::Serialize)]
+    struct Index<'a> {
+        publisher: &'a str,
+        reports: Vec<Entry<'a>>,
+        title: &'a str,
+        url: &'a str,
+    }
+    let terms = |terms: &'s [crate::model::Term], idxs: &[usize]| -> Vec<Term<'s>> {
+        idxs.iter().map(|&i| Term { name: &terms[i].name, slug: &terms[i].slug }).collect()
     };
-    let reports: Vec<Value> = site
+    let reports = site
         .reports
         .iter()
-        .map(|r| {
-            json!({
-                "id": r.id,
-                "title": r.title,
-                "date": r.date.iso(),
-                "type": r.kind,
-                "language": r.language,
-                "countries": terms(&site.countries, &r.countries),
-                "topics": terms(&site.topics, &r.topics),
-                "summary": r.summary,
-                "url": absolute_url(site, &r.path),
-                "path": report_dir(r),
-                "csl_json": format!("{}{}", report_dir(r), csl_file(r)),
-                "bibtex": format!("{}{}", report_dir(r), bibtex_file(r)),
-            })
+        .map(|r| Entry {
+            bibtex: format!("{}{}", report_dir(r), bibtex_file(r)),
+            countries: terms(&site.countries, &r.countries),
+            csl_json: format!("{}{}", report_dir(r), csl_file(r)),
+            date: r.date.iso(),
+            id: &r.id,
+            language: &r.language,
+            path: report_dir(r),
+            summary: r.summary.as_deref(),
+            title: &r.title,
+            topics: terms(&site.topics, &r.topics),
+            kind: r.kind.as_deref(),
+            url: absolute_url(site, &r.path),
         })
         .collect();
-    json!({
-        "title": site.config.title,
-        "url": site.config.base_url,
-        "publisher": site.config.publisher(),
-        "reports": reports,
-    })
+    let index =
+        Index { publisher: site.config.publisher(), reports, title: &site.config.title, url: &site.config.base_url };
+    serde_json::to_string_pretty(&index).unwrap_or_default()
 }
 
 #[cfg(test)]

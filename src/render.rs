@@ -387,8 +387,7 @@ pub fn render_parts(site: &Site, tera: &Tera, diags: &mut Diagnostics, parts: &[
 }
 
 fn reports_json(site: &Site) -> OutFile {
-    let json = serde_json::to_string_pretty(&crate::cite::reports_index(site)).unwrap_or_default();
-    text_file("reports.json".into(), json + "\n")
+    text_file("reports.json".into(), crate::cite::reports_index(site) + "\n")
 }
 
 fn text_file(path: String, text: String) -> OutFile {

@@ -505,13 +505,23 @@ impl Builder {
         let started = Instant::now();
         let last = self.last.clone()?;
         let tera = self.tera.as_ref()?;
+        // Editors' temporary files next to a report (`file.md___jb_tmp___`, `sedX1y2Z3`) are not read by the
+        // loader and hold no reports: they change nothing. A folder may hold reports.
+        let holds_reports = |p: &Path| {
+            let full = self.root.join(p);
+            p.extension().is_some_and(|e| e == "md")
+                || full.is_dir()
+                || (!full.exists() && last.reports.iter().any(|r| r.file.starts_with(p)))
+        };
+        let changed: Vec<&PathBuf> =
+            changed.iter().filter(|p| !p.starts_with("content/reports") || holds_reports(p)).collect();
         if changed.is_empty()
             || !changed.iter().all(|p| p.starts_with("content/reports") && self.root.join(p).is_file())
         {
             return None;
         }
         let mut edits = Vec::new();
-        for p in changed {
+        for &p in &changed {
             let index = last.reports.iter().position(|r| r.file == *p)?;
             match load::reload_report(&self.root, p, &mut self.cache) {
                 Ok(Ok(doc)) => edits.push(model::Edit { index, doc }),

@@ -533,6 +533,12 @@ fn incremental_rebuilds_match_a_full_build() {
             let text = ra().replace("A claim [@hrw-2024, p. 4].", "A claim [@hrw-2023, p. 3].");
             s.write("content/reports/r-a.md", &text.replace("accessed: 2023-01-05", "accessed: 2023-02-07"))
         }),
+        ("a save through an editor's temporary file", true, &|| {
+            let text = ra().replace("A claim [@hrw-2024, p. 4].", "A claim [@hrw-2023, p. 5].");
+            let tmp = s.root().join("content/reports/r-a.md___jb_tmp___");
+            std::fs::write(&tmp, text).unwrap();
+            std::fs::rename(&tmp, s.root().join("content/reports/r-a.md")).unwrap();
+        }),
         ("two reports at once", true, &|| {
             s.write(
                 "content/reports/r-b.md",
