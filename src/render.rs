@@ -891,11 +891,21 @@ impl<'a> Renderer<'a> {
             "lang": s.language, "symbol": s.symbol,
         }));
         ctx.insert("organisation", &serde_json::json!({"name": o.name, "short": o.short, "path": o.path}));
-        let cited: Vec<serde_json::Value> = s.cited_by.iter().map(|u| {
-            let r = &site.reports[u.report];
-            serde_json::json!({"report": self.card(u.report).clone().into_json(), "locators": u.locators.join(", "), "anchor": format!("{}#src-{}", r.path, s.key)})
-        }).collect();
-        ctx.insert("cited_by", &cited);
+        // Built as template values directly: the most cited sources list thousands of reports, and cards are
+        // shared, not copied.
+        let cited: Vec<Value> = s
+            .cited_by
+            .iter()
+            .map(|u| {
+                let r = &site.reports[u.report];
+                let mut entry: std::collections::BTreeMap<&'static str, Value> = std::collections::BTreeMap::new();
+                entry.insert("report", self.card(u.report).clone());
+                entry.insert("locators", Value::from(u.locators.join(", ")));
+                entry.insert("anchor", Value::from(format!("{}#src-{}", r.path, s.key)));
+                Value::from(entry)
+            })
+            .collect();
+        ctx.insert_value("cited_by", Value::from(cited));
         let excerpts: Vec<serde_json::Value> = s.excerpts.iter().map(|&(ri, gi, ei, xi)| {
             let r = &site.reports[ri];
             let x = &r.appendix[gi].entries[ei].excerpts[xi];
@@ -941,16 +951,6 @@ impl<'a> Renderer<'a> {
     fn plain(&self, name: &str) -> Result<OutFile, tera::Error> {
         let (ctx, _) = self.page(name, String::new(), None, &self.site.config.language, "plain");
         Ok(OutFile { path: name.into(), data: OutData::Text(self.tera.render(name, &ctx)?) })
-    }
-}
-
-trait IntoJson {
-    fn into_json(self) -> serde_json::Value;
-}
-
-impl IntoJson for Value {
-    fn into_json(self) -> serde_json::Value {
-        serde_json::to_value(&self).unwrap_or_default()
     }
 }
 
