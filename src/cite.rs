@@ -4,6 +4,7 @@
 
 use crate::model::{Report, Site, Source};
 use crate::text::Date;
+use rayon::prelude::*;
 use serde_json::{Value, json};
 
 /// The absolute URL of a page at `path` (without a trailing `index.html`).
@@ -297,9 +298,9 @@ pub fn reports_index<'s>(site: &'s Site) -> String {
     let terms = |terms: &'s [crate::model::Term], idxs: &[usize]| -> Vec<Term<'s>> {
         idxs.iter().map(|&i| Term { name: &terms[i].name, slug: &terms[i].slug }).collect()
     };
-    let reports = site
+    let reports: Vec<Entry> = site
         .reports
-        .iter()
+        .par_iter()
         .map(|r| Entry {
             bibtex: format!("{}{}", report_dir(r), bibtex_file(r)),
             countries: terms(&site.countries, &r.countries),
@@ -315,14 +316,76 @@ pub fn reports_index<'s>(site: &'s Site) -> String {
             url: absolute_url(site, &r.path),
         })
         .collect();
-    let index =
-        Index { publisher: site.config.publisher(), reports, title: &site.config.title, url: &site.config.base_url };
-    serde_json::to_string_pretty(&index).unwrap_or_default()
+    let index = Index {
+        publisher: site.config.publisher(),
+        reports: Vec::new(),
+        title: &site.config.title,
+        url: &site.config.base_url,
+    };
+    pretty_with_list(&index, "reports", &reports)
+}
+
+/// `value` as pretty-printed JSON, with the empty list under its top-level `key` holding `items` instead, each
+/// printed on a thread of its own: the same text as printing it whole, in a fraction of the time for long lists.
+fn pretty_with_list<T: serde::Serialize, E: serde::Serialize + Sync>(value: &T, key: &str, items: &[E]) -> String {
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    let empty = format!("\n  \"{key}\": []");
+    let Some(at) = text.find(&empty).filter(|_| !items.is_empty()) else { return text };
+    let printed: Vec<String> = items
+        .par_iter()
+        .map(|item| {
+            let one = serde_json::to_string_pretty(item).unwrap_or_default();
+            let mut out = String::with_capacity(one.len() + 64);
+            for (i, line) in one.lines().enumerate() {
+                if i > 0 {
+                    out.push('\n');
+                }
+                out.push_str("    ");
+                out.push_str(line);
+            }
+            out
+        })
+        .collect();
+    let mut out = String::with_capacity(text.len() + printed.iter().map(|p| p.len() + 2).sum::<usize>());
+    out.push_str(&text[..at]);
+    out.push_str(&format!("\n  \"{key}\": [\n"));
+    out.push_str(&printed.join(",\n"));
+    out.push_str("\n  ]");
+    out.push_str(&text[at + empty.len()..]);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_printed_in_parts_reads_as_printed_whole() {
+        #[derive(serde::Serialize)]
+        struct Item {
+            name: String,
+            tags: Vec<String>,
+            nested: std::collections::BTreeMap<String, Option<u32>>,
+        }
+        #[derive(serde::Serialize)]
+        struct Doc {
+            a: &'static str,
+            items: Vec<Item>,
+            z: Vec<u32>,
+        }
+        let item = |n: u32| Item {
+            name: format!("item \"{n}\"\nwith [\"items\": []] inside"),
+            tags: (0..n).map(|t| t.to_string()).collect(),
+            nested: [("k".to_string(), Some(n)), ("none".to_string(), None)].into_iter().collect(),
+        };
+        for n in [0, 1, 3] {
+            let items: Vec<Item> = (0..n).map(item).collect();
+            let whole = serde_json::to_string_pretty(&Doc { a: "x", items, z: vec![1, 2] }).unwrap();
+            let items: Vec<Item> = (0..n).map(item).collect();
+            let parts = pretty_with_list(&Doc { a: "x", items: Vec::new(), z: vec![1, 2] }, "items", &items);
+            assert_eq!(parts, whole, "{n} items");
+        }
+    }
 
     #[test]
     fn bibtex_escapes_special_characters() {
