@@ -9,8 +9,8 @@
 # measures with hyperfine, side by side: `dossier build`, `hugo`, `hugo` followed by Pagefind indexing its output,
 # `zola build`, and `dossier check`, each under /usr/bin/time for the peak memory, and the size of each output.
 # It also times the demo archive in this repository and, for each size up to 10,000 reports, the live preview:
-# `node bench/serve.mjs` saves one report seven times under `dossier serve` and times each save until the new
-# page is served. It prints medians and ratios and writes them to bench/results/.
+# `node bench/serve.mjs` saves one report under `dossier serve` (seven times with a new line of text, seven with a
+# new citation, three with a new title) and times each save until the new page is served. It prints medians and ratios and writes them to bench/results/.
 #
 # Environment:
 #   RUNS=N        hyperfine runs per command (default 5; 2 for N >= 100000)
