@@ -263,31 +263,113 @@ pub fn report_json_ld(site: &Site, r: &Report) -> Value {
     v
 }
 
+/// A report's entry in `reports.json`; fields in alphabetical order, as they are printed.
+#[derive(serde::Serialize)]
+struct Entry<'a> {
+    bibtex: String,
+    countries: Vec<TermRef<'a>>,
+    csl_json: String,
+    date: String,
+    id: &'a str,
+    language: &'a str,
+    path: &'a str,
+    summary: Option<&'a str>,
+    title: &'a str,
+    topics: Vec<TermRef<'a>>,
+    #[serde(rename = "type")]
+    kind: Option<&'a str>,
+    url: String,
+}
+
+#[derive(serde::Serialize)]
+struct TermRef<'a> {
+    name: &'a str,
+    slug: &'a str,
+}
+
+impl Entry<'_> {
+    /// The entry as `serde_json::to_string_pretty` prints it inside the `reports` list (four spaces in), written
+    /// directly: `reports.json` lists every report, and a live preview makes it again whenever a title changes.
+    fn print(&self) -> String {
+        let mut out = String::with_capacity(512);
+        let text = |out: &mut String, key: &str, value: Option<&str>| {
+            out.push_str("      \"");
+            out.push_str(key);
+            out.push_str("\": ");
+            match value {
+                Some(v) => push_json_text(out, v),
+                None => out.push_str("null"),
+            }
+            out.push_str(",\n");
+        };
+        let terms = |out: &mut String, key: &str, terms: &[TermRef]| {
+            out.push_str("      \"");
+            out.push_str(key);
+            out.push_str("\": [");
+            for (i, t) in terms.iter().enumerate() {
+                out.push_str(if i == 0 {
+                    "\n        {\n          \"name\": "
+                } else {
+                    ",\n        {\n          \"name\": "
+                });
+                push_json_text(out, t.name);
+                out.push_str(",\n          \"slug\": ");
+                push_json_text(out, t.slug);
+                out.push_str("\n        }");
+            }
+            out.push_str(if terms.is_empty() { "],\n" } else { "\n      ],\n" });
+        };
+        out.push_str("    {\n");
+        text(&mut out, "bibtex", Some(&self.bibtex));
+        terms(&mut out, "countries", &self.countries);
+        text(&mut out, "csl_json", Some(&self.csl_json));
+        text(&mut out, "date", Some(&self.date));
+        text(&mut out, "id", Some(self.id));
+        text(&mut out, "language", Some(self.language));
+        text(&mut out, "path", Some(self.path));
+        text(&mut out, "summary", self.summary);
+        text(&mut out, "title", Some(self.title));
+        terms(&mut out, "topics", &self.topics);
+        text(&mut out, "type", self.kind);
+        text(&mut out, "url", Some(&self.url));
+        // The last field takes no comma.
+        out.truncate(out.len() - 2);
+        out.push_str("\n    }");
+        out
+    }
+}
+
+/// Appends `s` as a JSON string, escaped as `serde_json` escapes it.
+fn push_json_text(out: &mut String, s: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escaped = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if escaped.is_empty() {
+            out.push_str(&format!("\\u{b:04x}"));
+        } else {
+            out.push_str(escaped);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
 /// `reports.json`: every report of the archive, newest first, for other tools, as pretty-printed JSON (keys in
-/// alphabetical order). Written through typed records rather than `Value`s: it lists every report, and a live
-/// preview makes it again whenever a title changes.
+/// alphabetical order).
 pub fn reports_index<'s>(site: &'s Site) -> String {
-    #[derive(serde::Serialize)]
-    struct Term<'a> {
-        name: &'a str,
-        slug: &'a str,
-    }
-    #[derive(serde::Serialize)]
-    struct Entry<'a> {
-        bibtex: String,
-        countries: Vec<Term<'a>>,
-        csl_json: String,
-        date: String,
-        id: &'a str,
-        language: &'a str,
-        path: &'a str,
-        summary: Option<&'a str>,
-        title: &'a str,
-        topics: Vec<Term<'a>>,
-        #[serde(rename = "type")]
-        kind: Option<&'a str>,
-        url: String,
-    }
     #[derive(serde::Serialize)]
     struct Index<'a> {
         publisher: &'a str,
@@ -295,8 +377,8 @@ pub fn reports_index<'s>(site: &'s Site) -> String {
         title: &'a str,
         url: &'a str,
     }
-    let terms = |terms: &'s [crate::model::Term], idxs: &[usize]| -> Vec<Term<'s>> {
-        idxs.iter().map(|&i| Term { name: &terms[i].name, slug: &terms[i].slug }).collect()
+    let terms = |terms: &'s [crate::model::Term], idxs: &[usize]| -> Vec<TermRef<'s>> {
+        idxs.iter().map(|&i| TermRef { name: &terms[i].name, slug: &terms[i].slug }).collect()
     };
     let reports: Vec<Entry> = site
         .reports
@@ -322,30 +404,21 @@ pub fn reports_index<'s>(site: &'s Site) -> String {
         title: &site.config.title,
         url: &site.config.base_url,
     };
-    pretty_with_list(&index, "reports", &reports)
+    pretty_with_list(&index, "reports", &reports, Entry::print)
 }
 
 /// `value` as pretty-printed JSON, with the empty list under its top-level `key` holding `items` instead, each
-/// printed on a thread of its own: the same text as printing it whole, in a fraction of the time for long lists.
-fn pretty_with_list<T: serde::Serialize, E: serde::Serialize + Sync>(value: &T, key: &str, items: &[E]) -> String {
+/// printed by `print` (as `serde_json` prints a list item, four spaces in) on a thread of its own.
+fn pretty_with_list<T: serde::Serialize, E: Sync>(
+    value: &T,
+    key: &str,
+    items: &[E],
+    print: impl Fn(&E) -> String + Sync + Send,
+) -> String {
     let text = serde_json::to_string_pretty(value).unwrap_or_default();
     let empty = format!("\n  \"{key}\": []");
     let Some(at) = text.find(&empty).filter(|_| !items.is_empty()) else { return text };
-    let printed: Vec<String> = items
-        .par_iter()
-        .map(|item| {
-            let one = serde_json::to_string_pretty(item).unwrap_or_default();
-            let mut out = String::with_capacity(one.len() + 64);
-            for (i, line) in one.lines().enumerate() {
-                if i > 0 {
-                    out.push('\n');
-                }
-                out.push_str("    ");
-                out.push_str(line);
-            }
-            out
-        })
-        .collect();
+    let printed: Vec<String> = items.par_iter().map(print).collect();
     let mut out = String::with_capacity(text.len() + printed.iter().map(|p| p.len() + 2).sum::<usize>());
     out.push_str(&text[..at]);
     out.push_str(&format!("\n  \"{key}\": [\n"));
@@ -358,6 +431,38 @@ fn pretty_with_list<T: serde::Serialize, E: serde::Serialize + Sync>(value: &T, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A list item as `serde_json` prints it, four spaces in.
+    fn indented<E: serde::Serialize>(item: &E) -> String {
+        let one = serde_json::to_string_pretty(item).unwrap();
+        one.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn report_entries_print_as_serde_prints_them() {
+        let odd = "a \"quote\", a \\ backslash,\n\t\r\u{8}\u{c}\u{1}\u{1f}\u{7f} </script> Ärger – 中文 😀";
+        let term = |n: &'static str| TermRef { name: n, slug: "s" };
+        for (countries, topics, summary, kind) in [
+            (vec![], vec![], None, None),
+            (vec![term("Österreich")], vec![term(odd), term("b")], Some(odd), Some("Query response")),
+        ] {
+            let e = Entry {
+                bibtex: "reports/a/a.bib".into(),
+                countries,
+                csl_json: "reports/a/a.csl.json".into(),
+                date: "2024-03-05".into(),
+                id: "a-1",
+                language: "de-AT",
+                path: "reports/a/",
+                summary,
+                title: odd,
+                topics,
+                kind,
+                url: "https://example.org/x/reports/a/".into(),
+            };
+            assert_eq!(e.print(), indented(&e));
+        }
+    }
 
     #[test]
     fn a_list_printed_in_parts_reads_as_printed_whole() {
@@ -382,7 +487,7 @@ mod tests {
             let items: Vec<Item> = (0..n).map(item).collect();
             let whole = serde_json::to_string_pretty(&Doc { a: "x", items, z: vec![1, 2] }).unwrap();
             let items: Vec<Item> = (0..n).map(item).collect();
-            let parts = pretty_with_list(&Doc { a: "x", items: Vec::new(), z: vec![1, 2] }, "items", &items);
+            let parts = pretty_with_list(&Doc { a: "x", items: Vec::new(), z: vec![1, 2] }, "items", &items, indented);
             assert_eq!(parts, whole, "{n} items");
         }
     }
