@@ -367,6 +367,27 @@ fn push_json_text(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// A report's entry in `reports.json`.
+fn entry<'s>(site: &'s Site, r: &'s Report) -> Entry<'s> {
+    let terms = |terms: &'s [crate::model::Term], idxs: &[usize]| -> Vec<TermRef<'s>> {
+        idxs.iter().map(|&i| TermRef { name: &terms[i].name, slug: &terms[i].slug }).collect()
+    };
+    Entry {
+        bibtex: format!("{}{}", report_dir(r), bibtex_file(r)),
+        countries: terms(&site.countries, &r.countries),
+        csl_json: format!("{}{}", report_dir(r), csl_file(r)),
+        date: r.date.iso(),
+        id: &r.id,
+        language: &r.language,
+        path: report_dir(r),
+        summary: r.summary.as_deref(),
+        title: &r.title,
+        topics: terms(&site.topics, &r.topics),
+        kind: r.kind.as_deref(),
+        url: absolute_url(site, &r.path),
+    }
+}
+
 /// `reports.json`: every report of the archive, newest first, for other tools, as pretty-printed JSON (keys in
 /// alphabetical order).
 pub fn reports_index<'s>(site: &'s Site) -> String {
@@ -377,27 +398,7 @@ pub fn reports_index<'s>(site: &'s Site) -> String {
         title: &'a str,
         url: &'a str,
     }
-    let terms = |terms: &'s [crate::model::Term], idxs: &[usize]| -> Vec<TermRef<'s>> {
-        idxs.iter().map(|&i| TermRef { name: &terms[i].name, slug: &terms[i].slug }).collect()
-    };
-    let reports: Vec<Entry> = site
-        .reports
-        .par_iter()
-        .map(|r| Entry {
-            bibtex: format!("{}{}", report_dir(r), bibtex_file(r)),
-            countries: terms(&site.countries, &r.countries),
-            csl_json: format!("{}{}", report_dir(r), csl_file(r)),
-            date: r.date.iso(),
-            id: &r.id,
-            language: &r.language,
-            path: report_dir(r),
-            summary: r.summary.as_deref(),
-            title: &r.title,
-            topics: terms(&site.topics, &r.topics),
-            kind: r.kind.as_deref(),
-            url: absolute_url(site, &r.path),
-        })
-        .collect();
+    let reports: Vec<Entry> = site.reports.par_iter().map(|r| entry(site, r)).collect();
     let index = Index {
         publisher: site.config.publisher(),
         reports: Vec::new(),
@@ -405,6 +406,32 @@ pub fn reports_index<'s>(site: &'s Site) -> String {
         url: &site.config.base_url,
     };
     pretty_with_list(&index, "reports", &reports, Entry::print)
+}
+
+/// `reports.json` made from the one of a model that differs from `site` only in the entries of `changed` reports
+/// (their titles, summaries or types; no report added, removed or moved): those entries are printed again and the
+/// rest is kept. `None` when `previous` does not hold one entry per report.
+pub fn reports_index_patched(previous: &str, site: &Site, changed: &[usize]) -> Option<String> {
+    // An entry starts with `{` four spaces in, and ends with `}` four spaces in; nothing inside an entry is
+    // printed at that depth, and strings hold no line breaks.
+    let starts: Vec<usize> = previous.match_indices("\n    {\n").map(|(i, _)| i + 1).collect();
+    if starts.len() != site.reports.len() {
+        return None;
+    }
+    let mut out = String::with_capacity(previous.len() + 1024);
+    let mut kept = 0;
+    let mut changed = changed.to_vec();
+    changed.sort_unstable();
+    changed.dedup();
+    for i in changed {
+        let start = *starts.get(i)?;
+        let end = start + previous[start..].find("\n    }")? + "\n    }".len();
+        out.push_str(&previous[kept..start]);
+        out.push_str(&entry(site, &site.reports[i]).print());
+        kept = end;
+    }
+    out.push_str(&previous[kept..]);
+    Some(out)
 }
 
 /// `value` as pretty-printed JSON, with the empty list under its top-level `key` holding `items` instead, each

@@ -577,11 +577,20 @@ impl Builder {
             if i < site.config.listing.feed_size {
                 parts.push(Part::Feed);
             }
-            parts.push(Part::ReportsJson);
+        }
+        // `reports.json` lists every report: the changed entries are printed into the last one.
+        let mut made = Vec::new();
+        if !cards.is_empty() {
+            let previous = self.previous.get("reports.json").and_then(|e| std::str::from_utf8(&e.body).ok());
+            match previous.and_then(|p| crate::cite::reports_index_patched(p, &site, &cards)) {
+                Some(json) => made.push(OutFile { path: "reports.json".into(), data: OutData::Text(json) }),
+                None => parts.push(Part::ReportsJson),
+            }
         }
         parts.sort_by_key(|p| format!("{p:?}"));
         parts.dedup();
-        let out = render::render_parts(&site, tera, &mut diags, &parts);
+        let mut out = render::render_parts(&site, tera, &mut diags, &parts);
+        out.extend(made);
         if diags.has_errors() {
             return Some(Err(failed(&diags.sorted())));
         }
