@@ -390,7 +390,7 @@ fn entry<'s>(site: &'s Site, r: &'s Report) -> Entry<'s> {
 
 /// `reports.json`: every report of the archive, newest first, for other tools, as pretty-printed JSON (keys in
 /// alphabetical order).
-pub fn reports_index<'s>(site: &'s Site) -> String {
+pub fn reports_index(site: &Site) -> String {
     #[derive(serde::Serialize)]
     struct Index<'a> {
         publisher: &'a str,

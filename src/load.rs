@@ -136,10 +136,10 @@ impl Yaml {
         let mut last: Option<(usize, &str)> = None;
         'keys: for key in path {
             // `parent: { key: value }` on the parent's own line.
-            if let Some((i, line)) = last {
-                if let Some(pos) = find_inline_key(line, key) {
-                    return (self.first_line + i, line[..pos].chars().count() + 1);
-                }
+            if let Some((i, line)) = last
+                && let Some(pos) = find_inline_key(line, key)
+            {
+                return (self.first_line + i, line[..pos].chars().count() + 1);
             }
             for (i, line) in lines.by_ref() {
                 let indent = line.len() - line.trim_start().len();
@@ -528,10 +528,11 @@ fn source_records(file: &Path, text: &str) -> Result<(Vec<Record<SourceMeta>>, V
     // Positions of each top-level key, so each record keeps its own lines.
     let mut starts: Vec<(usize, String)> = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        if !line.starts_with([' ', '\t', '#', '-']) && !line.trim().is_empty() {
-            if let Some((k, _)) = line.split_once(':') {
-                starts.push((i, k.trim().trim_matches(['"', '\'']).to_string()));
-            }
+        if !line.starts_with([' ', '\t', '#', '-'])
+            && !line.trim().is_empty()
+            && let Some((k, _)) = line.split_once(':')
+        {
+            starts.push((i, k.trim().trim_matches(['"', '\'']).to_string()));
         }
     }
     let lines: Vec<&str> = text.lines().collect();
@@ -542,7 +543,7 @@ fn source_records(file: &Path, text: &str) -> Result<(Vec<Record<SourceMeta>>, V
             continue;
         }
         let end = starts.get(n + 1).map_or(lines.len(), |s| s.0);
-        let body: Vec<&str> = lines[start + 1..end].iter().copied().collect();
+        let body: Vec<&str> = lines[start + 1..end].to_vec();
         let yaml = Yaml { text: body.join("\n"), first_line: start + 2 };
         let inline = lines[*start].split_once(':').map(|x| x.1.trim()).unwrap_or_default();
         let parsed = if !inline.is_empty() {

@@ -482,30 +482,24 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
                 }
             },
         };
-        if let Some(url) = &m.url {
-            if !is_http_url(url) {
-                let (l, c) = at("url");
-                diags.push(
-                    Diagnostic::error(
-                        "E026",
-                        file,
-                        l,
-                        c,
-                        format!("url of source `{key}` is not an http(s) URL: `{url}`"),
-                    )
+        if let Some(url) = &m.url
+            && !is_http_url(url)
+        {
+            let (l, c) = at("url");
+            diags.push(
+                Diagnostic::error("E026", file, l, c, format!("url of source `{key}` is not an http(s) URL: `{url}`"))
                     .help("write the full address starting with https:// (or http://)"),
-                );
-                ok = false;
-            }
+            );
+            ok = false;
         }
-        if let Some(lang) = &m.language {
-            if !valid_language(lang) {
-                let (l, c) = at("language");
-                diags.push(
-                    Diagnostic::error("E027", file, l, c, format!("`{lang}` is not a language tag"))
-                        .help("use a BCP 47 tag such as en, de or de-AT"),
-                );
-            }
+        if let Some(lang) = &m.language
+            && !valid_language(lang)
+        {
+            let (l, c) = at("language");
+            diags.push(
+                Diagnostic::error("E027", file, l, c, format!("`{lang}` is not a language tag"))
+                    .help("use a BCP 47 tag such as en, de or de-AT"),
+            );
         }
         if !ok {
             return;
@@ -1148,7 +1142,7 @@ fn resolve_report(report: &mut Report, conv: Converted, doc: &Doc<ReportMeta>, c
             items.push(if validate_only {
                 CitedItem { prefix: String::new(), source, text: String::new(), locator: String::new() }
             } else {
-                cited_item(item, source, &sources, &organisations, locale)
+                cited_item(item, source, sources, organisations, locale)
             });
         }
         report.citations.push(Citation { items });
@@ -1159,7 +1153,7 @@ fn resolve_report(report: &mut Report, conv: Converted, doc: &Doc<ReportMeta>, c
         let item = CiteItem { prefix: String::new(), key: x.key, locator: x.locator };
         let Some(s) = resolve(&item, x.line, x.column, diags) else { continue };
         uses.entry(s).or_default();
-        let c = cited_item(&item, Some(s), &sources, &organisations, locale);
+        let c = cited_item(&item, Some(s), sources, organisations, locale);
         excerpts.push((
             s,
             Excerpt {
@@ -1252,7 +1246,7 @@ fn resolve_report(report: &mut Report, conv: Converted, doc: &Doc<ReportMeta>, c
         report.bibliography.push(BibEntry {
             source: s,
             // Only validation is asked for: the texts shown are not made.
-            text: if validate_only { String::new() } else { format!("{}, {when}", src.reference(&organisations)) },
+            text: if validate_only { String::new() } else { format!("{}, {when}", src.reference(organisations)) },
             url: src.url.clone(),
             accessed: if uniform { None } else { access.map(|d| locale.with_date(locale.words.accessed_one, &d)) },
             accessed_on: access,
@@ -1499,14 +1493,14 @@ fn resolve_terms(
 }
 
 fn check_url(url: Option<&str>, file: &Path, yaml: &Yaml, diags: &mut Diagnostics) {
-    if let Some(u) = url {
-        if !is_http_url(u) {
-            let (l, c) = yaml.position(&["url"]);
-            diags.push(
-                Diagnostic::error("E026", file, l, c, format!("`{u}` is not an http(s) URL"))
-                    .help("write the full address starting with https:// (or http://)"),
-            );
-        }
+    if let Some(u) = url
+        && !is_http_url(u)
+    {
+        let (l, c) = yaml.position(&["url"]);
+        diags.push(
+            Diagnostic::error("E026", file, l, c, format!("`{u}` is not an http(s) URL"))
+                .help("write the full address starting with https:// (or http://)"),
+        );
     }
 }
 

@@ -1007,7 +1007,7 @@ fn push_json_str(out: &mut String, s: &str) {
 
 fn data_file(name: &str, data: &Value) -> OutFile {
     let mut s = String::with_capacity(64);
-    let _ = write!(s, "dossierSearch({},{});\n", Value::from(name), data);
+    let _ = writeln!(s, "dossierSearch({},{});", Value::from(name), data);
     // `</script>` cannot appear in JSON text that the browser parses as a script file, but a `<!--` could confuse
     // old parsers; escape `<` everywhere, which JSON allows.
     let s = s.replace('<', "\\u003c");
