@@ -297,7 +297,7 @@ impl Entry<'_> {
             out.push_str(key);
             out.push_str("\": ");
             match value {
-                Some(v) => push_json_text(out, v),
+                Some(v) => crate::search::push_json_str(out, v, false),
                 None => out.push_str("null"),
             }
             out.push_str(",\n");
@@ -312,9 +312,9 @@ impl Entry<'_> {
                 } else {
                     ",\n        {\n          \"name\": "
                 });
-                push_json_text(out, t.name);
+                crate::search::push_json_str(out, t.name, false);
                 out.push_str(",\n          \"slug\": ");
-                push_json_text(out, t.slug);
+                crate::search::push_json_str(out, t.slug, false);
                 out.push_str("\n        }");
             }
             out.push_str(if terms.is_empty() { "],\n" } else { "\n      ],\n" });
@@ -337,34 +337,6 @@ impl Entry<'_> {
         out.push_str("\n    }");
         out
     }
-}
-
-/// Appends `s` as a JSON string, escaped as `serde_json` escapes it.
-fn push_json_text(out: &mut String, s: &str) {
-    out.push('"');
-    let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let escaped = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0..=0x1f => "",
-            _ => continue,
-        };
-        out.push_str(&s[start..i]);
-        if escaped.is_empty() {
-            out.push_str(&format!("\\u{b:04x}"));
-        } else {
-            out.push_str(escaped);
-        }
-        start = i + 1;
-    }
-    out.push_str(&s[start..]);
-    out.push('"');
 }
 
 /// A report's entry in `reports.json`.

@@ -328,7 +328,7 @@ fn citation_files(site: &Site, r: &Report, wanted: &dyn Fn(&str) -> bool) -> Vec
 }
 
 /// One page (with what goes with it) that [`render_parts`] renders.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Part {
     /// A report's page and its citation files.
     Report(usize),

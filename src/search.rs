@@ -830,7 +830,7 @@ pub fn build_each<'s>(site: &'s Site, emit: &mut dyn FnMut(Vec<OutFile>) -> Resu
                     if key != "l" {
                         let _ = write!(f, ",\"{key}\":");
                     }
-                    push_json_str(&mut f, value);
+                    push_json_str(&mut f, value, true);
                 }
                 f.push_str("});\n");
                 OutFile { path: format!("search/d/{id}-{k}.js"), data: OutData::Text(f) }
@@ -977,9 +977,9 @@ pub fn fnv32(s: &str) -> u32 {
     h
 }
 
-/// A data file: one call of the loader's global function, which script tags can run from any origin.
-/// Appends `s` as a JSON string, with `<` escaped as `data_file` does.
-fn push_json_str(out: &mut String, s: &str) {
+/// Appends `s` as a JSON string, escaped as `serde_json` escapes it; with `escape_lt`, `<` too, as `data_file`
+/// does, so the string can stand in a script.
+pub(crate) fn push_json_str(out: &mut String, s: &str, escape_lt: bool) {
     out.push('"');
     let mut start = 0;
     for (i, b) in s.bytes().enumerate() {
@@ -989,7 +989,9 @@ fn push_json_str(out: &mut String, s: &str) {
             b'\n' => "\\n",
             b'\r' => "\\r",
             b'\t' => "\\t",
-            b'<' => "\\u003c",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            b'<' if escape_lt => "\\u003c",
             0..=0x1f => "",
             _ => continue,
         };
@@ -1005,6 +1007,7 @@ fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// A data file: one call of the loader's global function, which script tags can run from any origin.
 fn data_file(name: &str, data: &Value) -> OutFile {
     let mut s = String::with_capacity(64);
     let _ = writeln!(s, "dossierSearch({},{});", Value::from(name), data);
@@ -1035,7 +1038,7 @@ mod tests {
             ["plain", "quote \" and \\ back", "line\nbreak\ttab\r\u{1}\u{1f}", "</script><!--", "Ärger · ß – 😀"]
         {
             let mut out = String::new();
-            push_json_str(&mut out, text);
+            push_json_str(&mut out, text, true);
             assert!(!out.contains('<'), "{out}");
             assert_eq!(serde_json::from_str::<String>(&out).unwrap(), text);
         }

@@ -587,7 +587,7 @@ impl Builder {
                 None => parts.push(Part::ReportsJson),
             }
         }
-        parts.sort_by_key(|p| format!("{p:?}"));
+        parts.sort();
         parts.dedup();
         let mut out = render::render_parts(&site, tera, &mut diags, &parts);
         out.extend(made);
