@@ -369,7 +369,7 @@ impl std::hash::Hasher for Fx {
 
 type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
 
-/// Documents made at a time (see `build`).
+/// Documents made at a time (see `build_each`).
 const BATCH: usize = 4096;
 
 /// Passage size in bytes of text: a result loads one passage, and every passage is a file.
@@ -517,11 +517,9 @@ pub fn build(site: &Site) -> Vec<OutFile> {
     all
 }
 
-/// Documents whose files are made at a time by [`build_each`].
-const FILES_PART: usize = 4096;
-
 /// Builds every file of `search/` and hands them to `emit` a few thousand at a time: the document files, most of
-/// the index, are never held all at once. An error of `emit` stops the build and is returned.
+/// the index, are written with each batch of documents made, so neither they nor the documents' texts are ever
+/// held all at once. An error of `emit` stops the build and is returned.
 pub fn build_each<'s>(site: &'s Site, emit: &mut dyn FnMut(Vec<OutFile>) -> Result<(), String>) -> Result<(), String> {
     let clock = std::time::Instant::now();
     let timings = std::env::var_os("DOSSIER_TIMINGS").is_some();
@@ -596,7 +594,7 @@ pub fn build_each<'s>(site: &'s Site, emit: &mut dyn FnMut(Vec<OutFile>) -> Resu
         for b in &r.bibliography {
             d.add(&site.sources[b.source].title, W_BODY / 2);
         }
-        d.body(Cow::Borrowed(&r.text));
+        d.body(Cow::Owned(r.text.get()));
         let mut meta = vec![r.id.clone(), r.locale.date(&r.date)];
         meta.extend(names.iter().take(r.countries.len()).map(|s| s.to_string()));
         d.meta = meta.join(" · ");
@@ -695,6 +693,34 @@ pub fn build_each<'s>(site: &'s Site, emit: &mut dyn FnMut(Vec<OutFile>) -> Resu
         d.finish();
         d
     };
+    // Each document as one file per passage, each with what a result shows: a result loads one file.
+    let doc_files = |id: usize, d: &Doc| -> Vec<OutFile> {
+        let n = d.passages.len().max(1);
+        // Written directly rather than through `data_file`: these are most of the index's files.
+        (0..n)
+            .map(|k| {
+                let x = d.passage(k);
+                let mut f = String::with_capacity(x.len() + d.title.len() + d.meta.len() + 128);
+                let _ = write!(f, "dossierSearch(\"d/{id}-{k}\",{{\"c\":{n},\"k\":{},\"l\":", d.kind);
+                for (key, value) in [
+                    ("l", d.lang.as_str()),
+                    ("m", &d.meta),
+                    // The summary leads the first passage; a later one shows its own matching text.
+                    ("s", if k == 0 { &d.summary } else { "" }),
+                    ("t", &d.title),
+                    ("u", &d.path),
+                    ("x", x),
+                ] {
+                    if key != "l" {
+                        let _ = write!(f, ",\"{key}\":");
+                    }
+                    push_json_str(&mut f, value, true);
+                }
+                f.push_str("});\n");
+                OutFile { path: format!("search/d/{id}-{k}.js"), data: OutData::Text(f) }
+            })
+            .collect()
+    };
     let mut docs: Vec<Doc> = Vec::with_capacity(n);
     // Per stem number: (document, weighted frequency, passage), in document order.
     let mut postings: Vec<Vec<(u32, u32, u32)>> = Vec::new();
@@ -720,6 +746,12 @@ pub fn build_each<'s>(site: &'s Site, emit: &mut dyn FnMut(Vec<OutFile>) -> Resu
             }
             d.stems = Vec::new();
             d.freq = Vec::new();
+        }
+        // The batch's document files are written now, and what only they show is dropped: scoring needs no more
+        // than each document's kind, length and facets.
+        emit(batch.par_iter().enumerate().flat_map_iter(|(off, d)| doc_files(start + off, d)).collect())?;
+        for d in &mut batch {
+            *d = Doc { kind: d.kind, length: d.length, facets: std::mem::take(&mut d.facets), ..Doc::new(d.kind, "", "", "") };
         }
         docs.append(&mut batch);
     }
@@ -808,40 +840,6 @@ pub fn build_each<'s>(site: &'s Site, emit: &mut dyn FnMut(Vec<OutFile>) -> Resu
 
     lap("facets");
     emit(std::mem::take(&mut out))?;
-    // Each document as one file per passage, each with what a result shows: a result loads one file.
-    let doc_files = |id: usize| -> Vec<OutFile> {
-        let d = &docs[id];
-        let n = d.passages.len().max(1);
-        // Written directly rather than through `data_file`: these are most of the index's files.
-        (0..n)
-            .map(|k| {
-                let x = d.passage(k);
-                let mut f = String::with_capacity(x.len() + d.title.len() + d.meta.len() + 128);
-                let _ = write!(f, "dossierSearch(\"d/{id}-{k}\",{{\"c\":{n},\"k\":{},\"l\":", d.kind);
-                for (key, value) in [
-                    ("l", d.lang.as_str()),
-                    ("m", &d.meta),
-                    // The summary leads the first passage; a later one shows its own matching text.
-                    ("s", if k == 0 { &d.summary } else { "" }),
-                    ("t", &d.title),
-                    ("u", &d.path),
-                    ("x", x),
-                ] {
-                    if key != "l" {
-                        let _ = write!(f, ",\"{key}\":");
-                    }
-                    push_json_str(&mut f, value, true);
-                }
-                f.push_str("});\n");
-                OutFile { path: format!("search/d/{id}-{k}.js"), data: OutData::Text(f) }
-            })
-            .collect()
-    };
-    for start in (0..docs.len()).step_by(FILES_PART) {
-        let end = (start + FILES_PART).min(docs.len());
-        emit((start..end).into_par_iter().flat_map_iter(doc_files).collect())?;
-    }
-    lap("document files");
 
     // The manifest names every facet with its values, counted over all documents.
     let facet_list: Vec<Value> = FACETS
