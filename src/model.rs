@@ -69,9 +69,9 @@ pub struct Report {
     pub file: PathBuf,
     pub path: String,
     /// Body HTML with citation marks (see `markdown::MARK_OPEN`).
-    pub html: Body,
+    pub html: Packed,
     /// Plain text of the body, for the search index.
-    pub text: std::sync::Arc<str>,
+    pub text: Packed,
     pub toc: Vec<Heading>,
     /// Resolved citations; mark `n` in `html` is `citations[n]`.
     pub citations: Vec<Citation>,
@@ -86,30 +86,48 @@ pub struct Report {
     pub outline: u64,
 }
 
-/// A report's body HTML. `dossier build` takes it out once the report's page is made (see [`Body::take`]), so
-/// the HTML of all reports is not held to the end of the build.
-#[derive(Debug, Default)]
-pub struct Body(std::sync::Mutex<Arc<str>>);
+/// Text of a report the model holds to the end of a build (its body HTML and plain text), kept compressed: the
+/// two are most of a report's size, and an archive of 100,000 reports would otherwise hold about 3 GB of them.
+/// `dossier build` takes the HTML out once the report's page is made (see [`Packed::take`]).
+#[derive(Default)]
+pub struct Packed(std::sync::Mutex<Arc<[u8]>>);
 
-impl Body {
-    pub fn new(html: Arc<str>) -> Body {
-        Body(std::sync::Mutex::new(html))
+impl Packed {
+    pub fn new(text: &str) -> Packed {
+        let bytes = if text.is_empty() { Vec::new() } else { lz4_flex::compress_prepend_size(text.as_bytes()) };
+        Packed(std::sync::Mutex::new(bytes.into()))
     }
 
-    /// The HTML (empty once taken).
-    pub fn get(&self) -> Arc<str> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    fn unpack(bytes: &[u8]) -> String {
+        if bytes.is_empty() {
+            return String::new();
+        }
+        let raw = lz4_flex::decompress_size_prepended(bytes).expect("packed by Packed::new");
+        String::from_utf8(raw).expect("packed from a str")
     }
 
-    /// The HTML, leaving it empty.
-    pub fn take(&self) -> Arc<str> {
-        std::mem::replace(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()), "".into())
+    /// The text (empty once taken).
+    pub fn get(&self) -> String {
+        let bytes = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        Packed::unpack(&bytes)
+    }
+
+    /// The text, leaving it empty.
+    pub fn take(&self) -> String {
+        let bytes = std::mem::replace(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()), Arc::from([]));
+        Packed::unpack(&bytes)
     }
 }
 
-impl Clone for Body {
-    fn clone(&self) -> Body {
-        Body::new(self.get())
+impl Clone for Packed {
+    fn clone(&self) -> Packed {
+        Packed(std::sync::Mutex::new(self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()))
+    }
+}
+
+impl std::fmt::Debug for Packed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Packed({} bytes)", self.0.lock().unwrap_or_else(|e| e.into_inner()).len())
     }
 }
 
@@ -123,24 +141,42 @@ pub struct CitedItem {
     pub prefix: String,
     /// `None` only for unknown keys, which are errors.
     pub source: Option<usize>,
-    /// "Bertelsmann Stiftung, 19. März 2024"
-    pub text: String,
+    /// "Bertelsmann Stiftung, 19. März 2024"; one string for all of a report's citations of a source.
+    pub text: Arc<str>,
     /// "S. 6" with a no-break space, or empty.
     pub locator: String,
 }
 
+/// An entry of a report's source list. Its texts are made when its page is: a large archive has millions of
+/// entries, and most of their text is the same from one report to the next.
 #[derive(Debug, Clone)]
 pub struct BibEntry {
     pub source: usize,
-    /// "USDOS – US Department of State: 2023 Country Report …, 23. April 2024"
-    pub text: String,
-    pub url: Option<String>,
-    /// "Zugriff am …" when the report's sources were not all accessed the same day.
-    pub accessed: Option<String>,
     /// The day the source was accessed for this report, whether or not it is shown per entry.
     pub accessed_on: Option<Date>,
     /// The download date, for datasets.
     pub downloaded_on: Option<Date>,
+}
+
+impl BibEntry {
+    /// "USDOS – US Department of State: 2023 Country Report …, 23. April 2024", in the report's language.
+    pub fn text(&self, site: &Site, report: &Report) -> String {
+        let (src, locale) = (&site.sources[self.source], report.locale);
+        let when = match &self.downloaded_on {
+            Some(d) => locale.with_date(locale.words.downloaded, d),
+            None => locale.date(&src.date),
+        };
+        format!("{}, {when}", src.reference(&site.organisations))
+    }
+
+    /// "Zugriff am …", shown per entry when the report's sources were not all accessed the same day.
+    pub fn accessed(&self, report: &Report) -> Option<String> {
+        let locale = report.locale;
+        match report.accessed_all {
+            Some(_) => None,
+            None => self.accessed_on.map(|d| locale.with_date(locale.words.accessed_one, &d)),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -364,10 +400,10 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
     let mut report_docs: Vec<Arc<Doc<ReportMeta>>> =
         report_docs.into_iter().filter(|d| opts.include_drafts || !d.meta.draft).collect();
     // A body is not needed once converted; unless the loader keeps it for the next build, it goes at once.
-    let converted: Vec<Converted> = report_docs
+    let converted: Vec<ConvertedReport> = report_docs
         .par_iter_mut()
         .map(|d| {
-            let c = markdown::convert(&d.body, md_opts);
+            let c = convert_report(&d.body, md_opts);
             if let Some(d) = Arc::get_mut(d) {
                 d.body = String::new();
             }
@@ -564,12 +600,12 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
 
     // Report front matter.
     let mut reports: Vec<Report> = Vec::new();
-    let mut report_parts: Vec<(Converted, &Doc<ReportMeta>)> = Vec::new();
+    let mut report_parts: Vec<(ConvertedReport, &Doc<ReportMeta>)> = Vec::new();
     let mut ids: HashMap<String, PathBuf> = HashMap::new();
     for (doc, conv) in report_docs.iter().zip(converted) {
         let m = &doc.meta;
         let file = &doc.file;
-        for p in &conv.problems {
+        for p in &conv.parts.problems {
             diags.push(Diagnostic::error(p.code, file, p.line, p.column, p.message.clone()).help(p.help.clone()));
         }
         let mut missing = Vec::new();
@@ -670,8 +706,8 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
             year: 0,
             language_term: 0,
             file: file.clone(),
-            html: Body::default(),
-            text: "".into(),
+            html: Packed::default(),
+            text: Packed::default(),
             toc: Vec::new(),
             citations: Vec::new(),
             bibliography: Vec::new(),
@@ -687,9 +723,9 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
     // Newest first; ties by id, so the order is stable.
     let mut order: Vec<usize> = (0..reports.len()).collect();
     order.sort_by(|&a, &b| reports[b].date.cmp(&reports[a].date).then_with(|| reports[a].id.cmp(&reports[b].id)));
-    let mut slots: Vec<Option<(Report, (Converted, &Doc<ReportMeta>))>> =
+    let mut slots: Vec<Option<(Report, (ConvertedReport, &Doc<ReportMeta>))>> =
         reports.into_iter().zip(report_parts).map(Some).collect();
-    let (mut reports, parts): (Vec<Report>, Vec<(Converted, &Doc<ReportMeta>)>) =
+    let (mut reports, parts): (Vec<Report>, Vec<(ConvertedReport, &Doc<ReportMeta>)>) =
         order.iter().map(|&i| slots[i].take().expect("each once")).unzip();
 
     // Citations, source lists and appendices: each report on its own, in parallel; then, in report order, what
@@ -853,7 +889,7 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
                                 None
                             }
                         };
-                        cited_item(it, s, &sources, &organisations, locale)
+                        cited_item(it, s, &sources, &organisations, locale, &mut HashMap::new())
                     })
                     .collect(),
             })
@@ -928,7 +964,7 @@ pub fn patch(site: &Site, edits: &[Edit], opts: &Options, diags: &mut Diagnostic
         return None;
     }
     let md_opts = MdOptions { allow_html: site.config.markdown.allow_html, validate_only: opts.validate_only };
-    let converted: Vec<Converted> = edits.par_iter().map(|e| markdown::convert(&e.doc.body, md_opts)).collect();
+    let converted: Vec<ConvertedReport> = edits.par_iter().map(|e| convert_report(&e.doc.body, md_opts)).collect();
     let mut next = site.clone();
     let (mut sources, mut organisations, mut counts) = (BTreeSet::new(), BTreeSet::new(), false);
     let mut cards = Vec::new();
@@ -939,7 +975,7 @@ pub fn patch(site: &Site, edits: &[Edit], opts: &Options, diags: &mut Diagnostic
         if (&title, &m.summary, &m.kind) != (&old.title, &old.summary, &old.kind) {
             cards.push(ri);
         }
-        for p in &conv.problems {
+        for p in &conv.parts.problems {
             diags.push(Diagnostic::error(p.code, &old.file, p.line, p.column, p.message.clone()).help(p.help.clone()));
         }
         let mut report = Report {
@@ -956,8 +992,8 @@ pub fn patch(site: &Site, edits: &[Edit], opts: &Options, diags: &mut Diagnostic
             language_term: old.language_term,
             file: old.file.clone(),
             path: old.path.clone(),
-            html: Body::default(),
-            text: "".into(),
+            html: Packed::default(),
+            text: Packed::default(),
             toc: Vec::new(),
             citations: Vec::new(),
             bibliography: Vec::new(),
@@ -1108,7 +1144,25 @@ struct Lookup<'a> {
 
 /// Resolves one report's citations and excerpts, and makes its source list and appendix: everything of a
 /// report that depends on the site's sources but not on other reports.
-fn resolve_report(report: &mut Report, conv: Converted, doc: &Doc<ReportMeta>, cx: &Lookup<'_>) -> Resolved {
+/// A report's body converted, with its HTML and plain text packed at once: held unpacked for every report until
+/// all are resolved, they would be most of a large build's memory.
+struct ConvertedReport {
+    /// Headings, citations, excerpts and problems; `html` and `text` are left empty.
+    parts: Converted,
+    html: Packed,
+    text: Packed,
+}
+
+fn convert_report(body: &str, opts: MdOptions) -> ConvertedReport {
+    let mut parts = markdown::convert(body, opts);
+    let html = Packed::new(&parts.html);
+    let text = Packed::new(&parts.text);
+    (parts.html, parts.text) = (Arc::from(""), Arc::from(""));
+    ConvertedReport { parts, html, text }
+}
+
+fn resolve_report(report: &mut Report, conv: ConvertedReport, doc: &Doc<ReportMeta>, cx: &Lookup<'_>) -> Resolved {
+    let ConvertedReport { parts: conv, html, text } = conv;
     let Lookup { sources, organisations, index: source_index, keys: source_keys, validate_only } = *cx;
     let mut own = Diagnostics::default();
     let diags = &mut own;
@@ -1129,8 +1183,11 @@ fn resolve_report(report: &mut Report, conv: Converted, doc: &Doc<ReportMeta>, c
             }
         }
     };
+    // Vectors of exact size: a large archive holds millions of citations.
+    report.citations.reserve_exact(conv.citations.len());
+    let mut texts = HashMap::new();
     for mark in &conv.citations {
-        let mut items = Vec::new();
+        let mut items = Vec::with_capacity(mark.items.len());
         for item in &mark.items {
             let source = resolve(item, mark.line, mark.column, diags);
             if let Some(s) = source {
@@ -1140,9 +1197,9 @@ fn resolve_report(report: &mut Report, conv: Converted, doc: &Doc<ReportMeta>, c
                 }
             }
             items.push(if validate_only {
-                CitedItem { prefix: String::new(), source, text: String::new(), locator: String::new() }
+                CitedItem { prefix: String::new(), source, text: Arc::from(""), locator: String::new() }
             } else {
-                cited_item(item, source, sources, organisations, locale)
+                cited_item(item, source, sources, organisations, locale, &mut texts)
             });
         }
         report.citations.push(Citation { items });
@@ -1153,7 +1210,7 @@ fn resolve_report(report: &mut Report, conv: Converted, doc: &Doc<ReportMeta>, c
         let item = CiteItem { prefix: String::new(), key: x.key, locator: x.locator };
         let Some(s) = resolve(&item, x.line, x.column, diags) else { continue };
         uses.entry(s).or_default();
-        let c = cited_item(&item, Some(s), sources, organisations, locale);
+        let c = cited_item(&item, Some(s), sources, organisations, locale, &mut texts);
         excerpts.push((
             s,
             Excerpt {
@@ -1231,10 +1288,6 @@ fn resolve_report(report: &mut Report, conv: Converted, doc: &Doc<ReportMeta>, c
     }
     for &s in &cited {
         let src = &sources[s];
-        let when = match downloaded.get(&s) {
-            Some(d) => locale.with_date(locale.words.downloaded, d),
-            None => locale.date(&src.date),
-        };
         let access = access_of(s);
         if access.is_none() && src.url.is_some() {
             let (l, c) = doc.yaml.position(&["accessed"]);
@@ -1245,10 +1298,6 @@ fn resolve_report(report: &mut Report, conv: Converted, doc: &Doc<ReportMeta>, c
         }
         report.bibliography.push(BibEntry {
             source: s,
-            // Only validation is asked for: the texts shown are not made.
-            text: if validate_only { String::new() } else { format!("{}, {when}", src.reference(organisations)) },
-            url: src.url.clone(),
-            accessed: if uniform { None } else { access.map(|d| locale.with_date(locale.words.accessed_one, &d)) },
             accessed_on: access,
             downloaded_on: downloaded.get(&s).copied(),
         });
@@ -1284,8 +1333,8 @@ fn resolve_report(report: &mut Report, conv: Converted, doc: &Doc<ReportMeta>, c
         .map(|&o| (o, base.clone()))
         .collect();
     report.organisations = orgs;
-    report.html = Body::new(conv.html);
-    report.text = conv.text;
+    report.html = html;
+    report.text = text;
     report.toc = conv.headings;
     Resolved { diags: own, uses, lacking }
 }
@@ -1316,10 +1365,14 @@ fn cited_item(
     sources: &[Arc<Source>],
     orgs: &[Organisation],
     locale: &Locale,
+    texts: &mut HashMap<usize, Arc<str>>,
 ) -> CitedItem {
     let text = match source {
-        Some(s) => format!("{}, {}", sources[s].label(orgs), locale.date(&sources[s].date)),
-        None => format!("@{}", item.key),
+        Some(s) => texts
+            .entry(s)
+            .or_insert_with(|| format!("{}, {}", sources[s].label(orgs), locale.date(&sources[s].date)).into())
+            .clone(),
+        None => format!("@{}", item.key).into(),
     };
     CitedItem { prefix: item.prefix.clone(), source, text, locator: locator(&item.locator) }
 }
@@ -1536,6 +1589,18 @@ pub fn valid_language(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packed_text_comes_back_whole_and_smaller() {
+        let html = "<p>Die Lage in Kasachstan: „Überwachung“ – Ӏ 2024 [\u{E000}0\u{E001}]</p>\n".repeat(200);
+        let packed = Packed::new(&html);
+        assert!(packed.0.lock().unwrap().len() < html.len() / 4);
+        assert_eq!(packed.get(), html);
+        assert_eq!(packed.clone().get(), html);
+        assert_eq!(packed.take(), html);
+        assert_eq!(packed.get(), "", "taken text leaves nothing behind");
+        assert_eq!(Packed::new("").get(), "");
+    }
 
     #[test]
     fn validators() {

@@ -820,7 +820,7 @@ impl<'a> Renderer<'a> {
         let in_report = |s: usize| format!("#src-{}", site.sources[s].key);
         let entry = |b: &crate::model::BibEntry, anchor: String| {
             let s = &site.sources[b.source];
-            serde_json::json!({"anchor": anchor, "text": b.text, "url": b.url, "accessed": b.accessed, "source_path": s.path, "key": s.key})
+            serde_json::json!({"anchor": anchor, "text": b.text(site, r), "url": s.url, "accessed": b.accessed(r), "source_path": s.path, "key": s.key})
         };
         let appendix: Vec<serde_json::Value> = r.appendix.iter().map(|g| {
             let o = &site.organisations[g.organisation];
