@@ -14,7 +14,7 @@ fn main() {
         collect(&dir, &mut files);
         files.sort();
         let konst = if kind == "templates" { "TEMPLATES" } else { "STATIC" };
-        writeln!(out, "pub static {konst}: &[(&str, &'static {ty})] = &[").unwrap();
+        writeln!(out, "pub static {konst}: &[(&str, &{ty})] = &[").unwrap();
         for f in files {
             println!("cargo:rerun-if-changed={}", f.display());
             let rel = f.strip_prefix(&dir).unwrap().to_string_lossy().replace('\\', "/");

@@ -498,6 +498,55 @@ impl<'a> Doc<'a> {
     }
 }
 
+/// One stem's postings while the index is built: (document, weighted frequency, passage) as variable-length
+/// numbers, documents as gaps. An archive of 100,000 reports has about 80 million postings; as triples of `u32`
+/// in growing vectors they would take over a gigabyte, and this takes about a third of it.
+#[derive(Default)]
+struct Postings {
+    bytes: Vec<u8>,
+    count: u32,
+    last: u32,
+}
+
+impl Postings {
+    /// Adds a document; documents come in increasing order.
+    fn push(&mut self, id: u32, tf: u32, passage: u32) {
+        let gap = if self.count == 0 { id } else { id - self.last };
+        for v in [gap, tf, passage] {
+            let mut v = v;
+            while v >= 0x80 {
+                self.bytes.push((v as u8) | 0x80);
+                v >>= 7;
+            }
+            self.bytes.push(v as u8);
+        }
+        self.count += 1;
+        self.last = id;
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (u32, u32, u32)> + '_ {
+        let mut at = 0;
+        let mut next = move || {
+            let (mut v, mut shift) = (0u32, 0);
+            loop {
+                let b = self.bytes[at];
+                at += 1;
+                v |= u32::from(b & 0x7f) << shift;
+                if b < 0x80 {
+                    return v;
+                }
+                shift += 7;
+            }
+        };
+        let mut id = 0;
+        (0..self.count).map(move |i| {
+            let gap = next();
+            id = if i == 0 { gap } else { id + gap };
+            (id, next(), next())
+        })
+    }
+}
+
 /// Facets, in the order the manifest lists them.
 const KIND: usize = 0;
 const COUNTRY: usize = 1;
@@ -722,8 +771,8 @@ pub fn build_each<'s>(site: &'s Site, emit: &mut dyn FnMut(Vec<OutFile>) -> Resu
             .collect()
     };
     let mut docs: Vec<Doc> = Vec::with_capacity(n);
-    // Per stem number: (document, weighted frequency, passage), in document order.
-    let mut postings: Vec<Vec<(u32, u32, u32)>> = Vec::new();
+    // Per stem number: its documents, in document order, with weighted frequency and passage (see [`Postings`]).
+    let mut postings: Vec<Postings> = Vec::new();
     let mut forms: FastMap<Box<str>, u32> = FastMap::default();
     let mut making = std::time::Duration::ZERO;
     // Tests set a small batch to exercise the merging on a small site.
@@ -737,9 +786,9 @@ pub fn build_each<'s>(site: &'s Site, emit: &mut dyn FnMut(Vec<OutFile>) -> Resu
             for (&stem, &(tf, passage)) in d.stems.iter().zip(&d.freq) {
                 let passage = if passage == NO_PASSAGE { 0 } else { passage };
                 if postings.len() <= stem as usize {
-                    postings.resize_with(stem as usize + 1, Vec::new);
+                    postings.resize_with(stem as usize + 1, Postings::default);
                 }
-                postings[stem as usize].push((id, tf, passage));
+                postings[stem as usize].push(id, tf, passage);
             }
             for (f, stem) in std::mem::take(&mut d.new_forms) {
                 forms.entry(f).or_insert(stem);
@@ -774,14 +823,14 @@ pub fn build_each<'s>(site: &'s Site, emit: &mut dyn FnMut(Vec<OutFile>) -> Resu
     let encoded: FastMap<&str, String> = postings
         .par_iter_mut()
         .enumerate()
-        .filter(|(_, list)| !list.is_empty())
+        .filter(|(_, list)| list.count > 0)
         .map(|(stem, list)| {
             let term: &str = &names[stem];
-            let df = list.len() as f64;
+            let df = list.count as f64;
             let idf = (1.0 + (n as f64 - df + 0.5) / (df + 0.5)).ln();
             let mut s = String::new();
             let mut prev: Option<u32> = None;
-            for (id, tf, chunk) in std::mem::take(list) {
+            for (id, tf, chunk) in std::mem::take(list).iter() {
                 let tf = tf as f64 / W_BODY as f64;
                 let doc = &docs[id as usize];
                 let dl = doc.length as f64;
@@ -1098,6 +1147,17 @@ mod tests {
         sorted.sort_unstable();
         assert_eq!(sorted, STOPWORDS);
         assert!(is_stopword("der") && is_stopword("the") && !is_stopword("folter"));
+    }
+
+    #[test]
+    fn postings_come_back_as_pushed() {
+        let pushed = [(0, 2, 0), (1, 300, 5), (7, 16, u32::MAX - 1), (70_000, 1, 0), (u32::MAX, 4_000_000, 2)];
+        let mut p = Postings::default();
+        for &(id, tf, passage) in &pushed {
+            p.push(id, tf, passage);
+        }
+        assert_eq!(p.count, 5);
+        assert_eq!(p.iter().collect::<Vec<_>>(), pushed);
     }
 
     #[test]
