@@ -198,7 +198,7 @@ pub fn render_selected(
 }
 
 /// Files rendered at a time by [`render_each`] (fewer when pages list many reports).
-const PART: usize = 4096;
+const PART: usize = 1024;
 
 /// How many reports' cards a page weighs as much as, for dividing the rendering into parts.
 const CARDS_PER_PAGE: usize = 20;
