@@ -524,7 +524,9 @@ fn parse_yaml<M: DeserializeOwned>(file: &Path, yaml: &Yaml, keys: &[&str], what
 /// A sources file: a map from source key to record.
 fn source_records(file: &Path, text: &str) -> Result<(Vec<Record<SourceMeta>>, Vec<Diagnostic>), Diagnostic> {
     let whole = Yaml { text: text.to_string(), first_line: 1 };
-    let map: BTreeMap<String, serde_yaml::Value> = parse_yaml(file, &whole, SOURCE_KEYS, "sources file")?;
+    // The whole file is read once for its syntax and keys only (the values are skipped, not built); each record is
+    // then read on its own, so it keeps its own lines.
+    let map: BTreeMap<String, serde::de::IgnoredAny> = parse_yaml(file, &whole, SOURCE_KEYS, "sources file")?;
     // Positions of each top-level key, so each record keeps its own lines.
     let mut starts: Vec<(usize, String)> = Vec::new();
     for (i, line) in text.lines().enumerate() {
