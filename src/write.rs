@@ -76,8 +76,32 @@ impl Staging {
             format!("cannot move the new output into place: {e}")
         })?;
         self.done = true;
-        let _ = fs::remove_dir_all(&self.old);
+        remove_tree(&self.old);
         Ok(())
+    }
+}
+
+/// Removes a folder and everything in it, the files in parallel: the previous output of a large archive holds
+/// hundreds of thousands of files, and removing them one after another took a fifth of a rebuild.
+fn remove_tree(dir: &Path) {
+    let (mut dirs, mut files) = (Vec::new(), Vec::new());
+    for entry in walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok) {
+        if entry.file_type().is_dir() {
+            dirs.push(entry.into_path());
+        } else {
+            files.push(entry.into_path());
+        }
+    }
+    files.par_iter().for_each(|f| {
+        let _ = fs::remove_file(f);
+    });
+    // A folder comes before its contents in the walk, so backwards every folder is empty when reached.
+    for d in dirs.iter().rev() {
+        let _ = fs::remove_dir(d);
+    }
+    // Whatever could not be removed above is tried once more the usual way.
+    if dir.exists() {
+        let _ = fs::remove_dir_all(dir);
     }
 }
 
@@ -106,4 +130,28 @@ fn write_all(dir: &Path, files: &[OutFile]) -> Result<(), String> {
         };
         r.map_err(|e| format!("cannot write {}: {e}", target.display()))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removing_a_tree_removes_all_of_it_and_follows_no_link() {
+        let base = std::env::temp_dir().join(format!("dossier-remove-tree-{}", std::process::id()));
+        let (tree, outside) = (base.join("old"), base.join("outside"));
+        fs::create_dir_all(tree.join("reports/a/b")).unwrap();
+        fs::create_dir_all(&outside).unwrap();
+        fs::write(outside.join("keep.txt"), "kept").unwrap();
+        for i in 0..50 {
+            fs::write(tree.join(format!("reports/a/b/{i}.html")), "x").unwrap();
+            fs::write(tree.join(format!("reports/{i}.js")), "y").unwrap();
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&outside, tree.join("reports/link")).unwrap();
+        remove_tree(&tree);
+        assert!(!tree.exists(), "the tree is gone");
+        assert_eq!(fs::read_to_string(outside.join("keep.txt")).unwrap(), "kept", "a link's target stays");
+        fs::remove_dir_all(&base).unwrap();
+    }
 }
