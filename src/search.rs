@@ -800,7 +800,12 @@ pub fn build_each<'s>(site: &'s Site, emit: &mut dyn FnMut(Vec<OutFile>) -> Resu
         // than each document's kind, length and facets.
         emit(batch.par_iter().enumerate().flat_map_iter(|(off, d)| doc_files(start + off, d)).collect())?;
         for d in &mut batch {
-            *d = Doc { kind: d.kind, length: d.length, facets: std::mem::take(&mut d.facets), ..Doc::new(d.kind, "", "", "") };
+            *d = Doc {
+                kind: d.kind,
+                length: d.length,
+                facets: std::mem::take(&mut d.facets),
+                ..Doc::new(d.kind, "", "", "")
+            };
         }
         docs.append(&mut batch);
     }
