@@ -524,9 +524,14 @@ fn parse_yaml<M: DeserializeOwned>(file: &Path, yaml: &Yaml, keys: &[&str], what
 /// A sources file: a map from source key to record.
 fn source_records(file: &Path, text: &str) -> Result<(Vec<Record<SourceMeta>>, Vec<Diagnostic>), Diagnostic> {
     let whole = Yaml { text: text.to_string(), first_line: 1 };
-    // The whole file is read once for its syntax and keys only (the values are skipped, not built); each record is
-    // then read on its own, so it keeps its own lines.
-    let map: BTreeMap<String, serde::de::IgnoredAny> = parse_yaml(file, &whole, SOURCE_KEYS, "sources file")?;
+    // Most files are read once, whole. A file with a problem is read again record by record, so that every bad
+    // record is reported at its own lines and the good ones are kept.
+    let mut typed: Option<BTreeMap<String, SourceMeta>> = yaml::parse(&whole.text).ok();
+    // Read again, its syntax and keys only (a syntax error stops the whole file), then record by record.
+    let map: BTreeMap<String, serde::de::IgnoredAny> = match &typed {
+        Some(_) => BTreeMap::new(),
+        None => parse_yaml(file, &whole, SOURCE_KEYS, "sources file")?,
+    };
     // Positions of each top-level key, so each record keeps its own lines.
     let mut starts: Vec<(usize, String)> = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -541,10 +546,17 @@ fn source_records(file: &Path, text: &str) -> Result<(Vec<Record<SourceMeta>>, V
     let mut records = Vec::new();
     let mut errors = Vec::new();
     for (n, (start, key)) in starts.iter().enumerate() {
+        let end = starts.get(n + 1).map_or(lines.len(), |s| s.0);
+        if let Some(all) = typed.as_mut() {
+            if let Some(meta) = all.remove(key) {
+                let yaml = Yaml { text: lines[*start..end].join("\n"), first_line: start + 1 };
+                records.push(Record { file: file.to_path_buf(), key: key.clone(), meta, yaml });
+            }
+            continue;
+        }
         if !map.contains_key(key) {
             continue;
         }
-        let end = starts.get(n + 1).map_or(lines.len(), |s| s.0);
         let body: Vec<&str> = lines[start + 1..end].to_vec();
         let yaml = Yaml { text: body.join("\n"), first_line: start + 2 };
         let inline = lines[*start].split_once(':').map(|x| x.1.trim()).unwrap_or_default();

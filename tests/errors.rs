@@ -230,6 +230,26 @@ fn source_record_errors() {
 }
 
 #[test]
+fn every_bad_record_of_a_sources_file_is_reported_and_the_good_ones_kept() {
+    // A file that does not read as a whole is read record by record: each problem at its own line.
+    let e = check_errors(
+        &[
+            (
+                "content/sources/more.yaml",
+                "good-1:\n  organisation: hrw\n  title: Fine\n  date: 2024\nbad-key:\n  organisation: hrw\n  titel: Typo\n  date: 2024\nbad-type:\n  organisation: hrw\n  title: [a, b]\n  date: 2024\n",
+            ),
+            ("content/reports/r-1.md", "---\nid: r-1\ntitle: T\ndate: 2024-01-01\naccessed: 2024-01-01\n---\n\nText [@good-1].\n"),
+        ],
+        false,
+    );
+    assert!(e.contains("error[E004]: unknown key `titel` in source `bad-key`"), "{e}");
+    assert!(e.contains("content/sources/more.yaml:7:3"), "{e}");
+    assert!(e.contains("source `bad-type`"), "{e}");
+    assert!(e.contains("content/sources/more.yaml:11:"), "{e}");
+    assert!(!e.contains("good-1"), "the good record is kept and its citation resolves: {e}");
+}
+
+#[test]
 fn excerpt_errors() {
     let e = check_errors(
         &[(
