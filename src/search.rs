@@ -281,7 +281,7 @@ struct Doc<'a> {
     path: String,
     meta: String,
     summary: String,
-    /// The body text (the report's own where it can be), and its passages of about `CHUNK` bytes as ranges of it;
+    /// The body text (borrowed where it can be), and its passages of about `CHUNK` bytes as ranges of it;
     /// a result loads only the passage of its snippet.
     text: Cow<'a, str>,
     passages: Vec<(usize, usize)>,
@@ -499,8 +499,8 @@ impl<'a> Doc<'a> {
 }
 
 /// One stem's postings while the index is built: (document, weighted frequency, passage) as variable-length
-/// numbers, documents as gaps. An archive of 100,000 reports has about 80 million postings; as triples of `u32`
-/// in growing vectors they would take over a gigabyte, and this takes about a third of it.
+/// numbers, documents as gaps. An archive of 10,000 generated reports has 4.9 million postings: 15 MB this way
+/// (about 3 bytes a posting), against 59 MB as triples of `u32` and up to twice that in growing vectors.
 #[derive(Default)]
 struct Postings {
     bytes: Vec<u8>,
