@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -108,8 +108,9 @@ test('keyboard: the search field is labelled and results are announced', async (
   await page.close();
 });
 
-test('content is shown as text in results and snippets', async () => {
+test('content is shown as text in results and snippets', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'dossier-evil-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
   const w = (rel, text) => {
     mkdirSync(join(root, rel, '..'), { recursive: true });
     writeFileSync(join(root, rel), text);
