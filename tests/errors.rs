@@ -238,7 +238,10 @@ fn every_bad_record_of_a_sources_file_is_reported_and_the_good_ones_kept() {
                 "content/sources/more.yaml",
                 "good-1:\n  organisation: hrw\n  title: Fine\n  date: 2024\nbad-key:\n  organisation: hrw\n  titel: Typo\n  date: 2024\nbad-type:\n  organisation: hrw\n  title: [a, b]\n  date: 2024\n",
             ),
-            ("content/reports/r-1.md", "---\nid: r-1\ntitle: T\ndate: 2024-01-01\naccessed: 2024-01-01\n---\n\nText [@good-1].\n"),
+            (
+                "content/reports/r-1.md",
+                "---\nid: r-1\ntitle: T\ndate: 2024-01-01\naccessed: 2024-01-01\n---\n\nText [@good-1].\n",
+            ),
         ],
         false,
     );
