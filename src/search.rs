@@ -28,7 +28,6 @@ use crate::render::{OutData, OutFile};
 use crate::text::language_name;
 use rayon::prelude::*;
 use serde_json::{Value, json};
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -275,15 +274,15 @@ fn encode_ids(ids: &[u32]) -> String {
 }
 
 /// A searchable document with its weighted term frequencies.
-struct Doc<'a> {
+struct Doc {
     kind: usize,
     title: String,
     path: String,
     meta: String,
     summary: String,
-    /// The body text (borrowed where it can be), and its passages of about `CHUNK` bytes as ranges of it;
+    /// The body text, and its passages of about `CHUNK` bytes as ranges of it;
     /// a result loads only the passage of its snippet.
-    text: Cow<'a, str>,
+    text: String,
     passages: Vec<(usize, usize)>,
     lang: String,
     /// The document's stems, by number (see [`Stems`]).
@@ -375,15 +374,15 @@ const BATCH: usize = 4096;
 /// Passage size in bytes of text: a result loads one passage, and every passage is a file.
 const CHUNK: usize = 3000;
 
-impl<'a> Doc<'a> {
-    fn new(kind: usize, title: &str, path: &str, lang: &str) -> Doc<'a> {
+impl Doc {
+    fn new(kind: usize, title: &str, path: &str, lang: &str) -> Doc {
         Doc {
             kind,
             title: title.to_string(),
             path: path.to_string(),
             meta: String::new(),
             summary: String::new(),
-            text: Cow::Borrowed(""),
+            text: String::new(),
             passages: Vec::new(),
             lang: lang.to_string(),
             stems: Vec::new(),
@@ -474,7 +473,7 @@ impl<'a> Doc<'a> {
     }
 
     /// Sets the body text: split into passages at line ends, each indexed with its number.
-    fn body(&mut self, text: Cow<'a, str>) {
+    fn body(&mut self, text: String) {
         let (mut start, mut end) = (0, 0);
         for line in text.split_inclusive('\n') {
             if end > start && end - start + line.trim_end_matches('\n').len() > CHUNK {
@@ -569,7 +568,7 @@ pub fn build(site: &Site) -> Vec<OutFile> {
 /// Builds every file of `search/` and hands them to `emit` a few thousand at a time: the document files, most of
 /// the index, are written with each batch of documents made, so neither they nor the documents' texts are ever
 /// held all at once. An error of `emit` stops the build and is returned.
-pub fn build_each<'s>(site: &'s Site, emit: &mut dyn FnMut(Vec<OutFile>) -> Result<(), String>) -> Result<(), String> {
+pub fn build_each(site: &Site, emit: &mut dyn FnMut(Vec<OutFile>) -> Result<(), String>) -> Result<(), String> {
     let clock = std::time::Instant::now();
     let timings = std::env::var_os("DOSSIER_TIMINGS").is_some();
     let lap = |what: &str| {
@@ -613,7 +612,7 @@ pub fn build_each<'s>(site: &'s Site, emit: &mut dyn FnMut(Vec<OutFile>) -> Resu
     let mut sources_by_date: Vec<usize> = (0..site.sources.len()).collect();
     sources_by_date.sort_by(|&a, &b| site.sources[b].date.cmp(&site.sources[a].date).then(a.cmp(&b)));
 
-    let report_doc = |r: &'s crate::model::Report| -> Doc<'s> {
+    let report_doc = |r: &crate::model::Report| -> Doc {
         let mut d = Doc::new(0, &r.title, &r.path, &r.language);
         d.add(&r.title, W_TITLE);
         d.add(&r.id, W_ID);
@@ -643,7 +642,7 @@ pub fn build_each<'s>(site: &'s Site, emit: &mut dyn FnMut(Vec<OutFile>) -> Resu
         for b in &r.bibliography {
             d.add(&site.sources[b.source].title, W_BODY / 2);
         }
-        d.body(Cow::Owned(r.text.get()));
+        d.body(r.text.get());
         let mut meta = vec![r.id.clone(), r.locale.date(&r.date)];
         meta.extend(names.iter().take(r.countries.len()).map(|s| s.to_string()));
         d.meta = meta.join(" · ");
@@ -683,7 +682,7 @@ pub fn build_each<'s>(site: &'s Site, emit: &mut dyn FnMut(Vec<OutFile>) -> Resu
             .flatten()
             .collect::<Vec<_>>()
             .join(" · ");
-        d.body(Cow::Owned(description));
+        d.body(description);
         d.facets.push((ORGANISATION, oi));
         d
     };
@@ -706,7 +705,7 @@ pub fn build_each<'s>(site: &'s Site, emit: &mut dyn FnMut(Vec<OutFile>) -> Resu
             text.push_str(ex.text.trim());
             text.push('\n');
         }
-        d.body(Cow::Owned(text));
+        d.body(text);
         d.meta =
             [Some(org.short.clone().unwrap_or_else(|| org.name.clone())), Some(ui.date(&s.date)), s.symbol.clone()]
                 .into_iter()
