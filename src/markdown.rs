@@ -202,7 +202,6 @@ fn convert_text(text: &str, opts: MdOptions) -> Converted {
     options.extension.table = true;
     options.extension.autolink = true;
     options.extension.footnotes = true;
-    options.parse.sourcepos_chars = true;
     options.render.r#unsafe = opts.allow_html;
     options.render.escape = !opts.allow_html;
     let sink = parsed.clone();
@@ -264,6 +263,7 @@ fn convert_text(text: &str, opts: MdOptions) -> Converted {
 
     if opts.validate_only {
         out.excerpts = excerpt_nodes.into_iter().map(|(mark, _)| mark).collect();
+        char_columns(text, &mut out);
         return out;
     }
     out.text = plain_text(root).into();
@@ -287,7 +287,39 @@ fn convert_text(text: &str, opts: MdOptions) -> Converted {
         mark.text = plain_text(holder);
         out.excerpts.push(mark);
     }
+    char_columns(text, &mut out);
     out
+}
+
+/// comrak counts columns in bytes; positions are reported in characters, as editors count them. (comrak's own
+/// conversion visits every node from the start of its line, which is slow on long paragraphs; only the few
+/// positions kept are converted here.)
+fn char_columns(text: &str, out: &mut Converted) {
+    if out.citations.is_empty() && out.problems.is_empty() && out.excerpts.is_empty() {
+        return;
+    }
+    let starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    let convert = |line: usize, column: &mut usize| {
+        let Some(&start) = starts.get(line.wrapping_sub(1)) else { return };
+        if *column == 0 {
+            return;
+        }
+        let end = starts.get(line).map_or(text.len(), |&next| next - 1);
+        let bytes = text[start..end].strip_suffix('\r').unwrap_or(&text[start..end]).as_bytes();
+        // Characters starting within the first `column` bytes; a column past the end is one after the last.
+        let counted = &bytes[..(*column).min(bytes.len())];
+        let chars = counted.iter().filter(|&&b| (b as i8) >= -0x40).count();
+        *column = if *column > bytes.len() { chars + 1 } else { chars };
+    };
+    for c in &mut out.citations {
+        convert(c.line, &mut c.column);
+    }
+    for p in &mut out.problems {
+        convert(p.line, &mut p.column);
+    }
+    for x in &mut out.excerpts {
+        convert(x.line, &mut x.column);
+    }
 }
 
 /// The text of every leaf block (paragraph, heading, table cell, code block), one per line; citation marks are
@@ -555,6 +587,24 @@ mod tests {
         assert!(c.html.contains("[@esc]"));
         assert!(c.html.contains("mailto:x@y.org"), "{}", c.html);
         assert!(c.html.contains(&format!("{MARK_OPEN}0{MARK_CLOSE}")));
+    }
+
+    #[test]
+    fn positions_count_characters_not_bytes() {
+        let text = "Überwachung in Öskemen – Лагерь [@a].\r\n\n| Straße | Quelle |\n|---|---|\n| Ärger | ü [@b] |\n\n> «Zitat» [@c;]\n\n## Excerpts\n\n> Text\n>\n> [@d, S. 2]\n";
+        for validate_only in [false, true] {
+            let c = convert(text, MdOptions { validate_only, ..MdOptions::default() });
+            let at = |line: usize, needle: &str| {
+                let l = text.split('\n').nth(line - 1).unwrap();
+                (line, l[..l.find(needle).unwrap()].chars().count() + 1)
+            };
+            let cites: Vec<(usize, usize)> = c.citations.iter().map(|m| (m.line, m.column)).collect();
+            assert_eq!(cites, vec![at(1, "[@a]"), at(5, "[@b]")], "validate_only {validate_only}");
+            assert_eq!(at(1, "[@a]"), (1, 33));
+            let p = c.problems.iter().find(|p| p.code == "E011").expect("the malformed citation");
+            assert_eq!((p.line, p.column), at(7, "[@c;]"));
+            assert_eq!((c.excerpts[0].line, c.excerpts[0].column), at(13, "[@d"));
+        }
     }
 
     #[test]
