@@ -35,6 +35,7 @@ pub enum OutData {
 pub fn templates(site: &Site, diags: &mut Diagnostics) -> Option<Tera> {
     let mut tera = Tera::new();
     tera.autoescape_on(vec![".html", ".xml"]);
+    tera.register_filter("card", card_filter);
     let sources: Vec<(&str, &str)> = site.templates.iter().map(|t| (t.name.as_str(), t.source.as_str())).collect();
     if let Err(e) = tera.add_raw_templates(sources) {
         diags.push(template_error(site, &e));
@@ -83,6 +84,40 @@ pub fn templates(site: &Site, diags: &mut Diagnostics) -> Option<Tera> {
     );
     *tera.global_context() = global;
     Some(tera)
+}
+
+/// Stand-ins for `root` and `card_heading` while a report's card is rendered once for every page that lists it.
+/// Both are inserted unescaped and hold `<`, which escaped content never does.
+const CARD_ROOT: &str = "<\u{E003}>";
+const CARD_HEADING: &str = "<\u{E004}>";
+
+/// `{{ r | card }}`: report card `r` as `partials/card.html` renders it, with this page's `root` and
+/// `card_heading` (`h3` unless set). The partial is rendered once per report, not once per listing.
+fn card_filter(r: &Value, _: tera::Kwargs, state: &tera::State) -> tera::TeraResult<Value> {
+    let field =
+        |name: &'static str| r.as_map()?.iter().find(|(k, _)| k.as_str() == Some(name)).and_then(|(_, v)| v.as_str());
+    let Some(html) = field("html") else {
+        let why = field("html_error").unwrap_or("the value is not a report card");
+        return Err(tera::Error::message(format!("`card` cannot show this value: {why}")));
+    };
+    let root: String = state.get("root")?.unwrap_or_default();
+    let heading: String = state.get("card_heading")?.unwrap_or_else(|| "h3".into());
+    let mut out = String::with_capacity(html.len() + 8 * root.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(['\u{E003}', '\u{E004}']) {
+        let end = at + '\u{E003}'.len_utf8();
+        let stand_in = at > 0 && rest[..at].ends_with('<') && rest[end..].starts_with('>');
+        if !stand_in {
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+            continue;
+        }
+        out.push_str(&rest[..at - 1]);
+        out.push_str(if rest[at..].starts_with('\u{E003}') { &root } else { &heading });
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(Value::safe_string(&out))
 }
 
 const REQUIRED: &[&str] = &[
@@ -200,6 +235,12 @@ pub fn render_selected(
 /// Files rendered at a time by [`render_each`] (fewer when pages list many reports).
 const PART: usize = 1024;
 
+/// The report card partial, which the `card` filter shows.
+const CARD_TEMPLATE: &str = "partials/card.html";
+
+/// What the `card` filter says when the partial failed; the partial's own error is reported instead.
+const CARD_FAILED: &str = "partials/card.html could not be rendered for this report";
+
 /// How many reports' cards a page weighs as much as, for dividing the rendering into parts.
 const CARDS_PER_PAGE: usize = 20;
 
@@ -262,7 +303,7 @@ pub fn render_each(
             match res {
                 Ok(f) => out.push(f),
                 Err(e) => {
-                    let d = template_error(site, &e);
+                    let d = r.error(&e);
                     if seen.insert(d.message.clone()) {
                         diags.push(d);
                     }
@@ -377,10 +418,16 @@ pub fn render_parts(site: &Site, tera: &Tera, diags: &mut Diagnostics, parts: &[
         })
         .collect();
     let mut out = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
     for res in results {
         match res {
             Ok(files) => out.extend(files),
-            Err(e) => diags.push(template_error(site, &e)),
+            Err(e) => {
+                let d = r.error(&e);
+                if seen.insert(d.message.clone()) {
+                    diags.push(d);
+                }
+            }
         }
     }
     out
@@ -419,6 +466,8 @@ struct Renderer<'a> {
     cards: Vec<std::sync::OnceLock<Value>>,
     /// Whether a report's page takes its body out of the model (see [`render_each`]).
     take_bodies: bool,
+    /// The first error of `partials/card.html` rendered on its own, reported in place of the pages it fails.
+    card_error: std::sync::Mutex<Option<tera::Error>>,
 }
 
 /// The file a site path is written to: `reports/x/` → `reports/x/index.html`.
@@ -532,12 +581,46 @@ impl<'a> Renderer<'a> {
             tera,
             cards: (0..site.reports.len()).map(|_| std::sync::OnceLock::new()).collect(),
             take_bodies: false,
+            card_error: std::sync::Mutex::new(None),
         }
     }
 
-    /// Report `i` as shown in listings.
+    /// The diagnostic for a page's template error; a page failing only because its cards did names the card
+    /// partial's own error instead.
+    fn error(&self, e: &tera::Error) -> Diagnostic {
+        if e.to_string().contains(CARD_FAILED) {
+            if let Some(card) = self.card_error.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+                return template_error(self.site, card).help(format!(
+                    "{CARD_TEMPLATE} is rendered once per report and shared by every page listing it, so it sees only `r`, `root`, `card_heading`, `site`, `ui` and `nav`"
+                ));
+            }
+        }
+        template_error(self.site, e)
+    }
+
+    /// Report `i` as shown in listings, with `html`: `partials/card.html` rendered for it once, with stand-ins
+    /// for `root` and `card_heading` that the `card` filter fills in per page (or `html_error` if it failed).
     fn card(&self, i: usize) -> &Value {
-        self.cards[i].get_or_init(|| card(self.site, &self.site.reports[i]))
+        self.cards[i].get_or_init(|| {
+            let value = card(self.site, &self.site.reports[i]);
+            if !self.tera.contains_template(CARD_TEMPLATE) {
+                return value;
+            }
+            let mut ctx = Context::new();
+            ctx.insert_value("r", value.clone());
+            ctx.insert_value("root", Value::safe_string(CARD_ROOT));
+            ctx.insert_value("card_heading", Value::safe_string(CARD_HEADING));
+            let (key, html) = match self.tera.render(CARD_TEMPLATE, &ctx) {
+                Ok(html) => ("html", Value::safe_string(&html)),
+                Err(e) => {
+                    self.card_error.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
+                    ("html_error", Value::from(CARD_FAILED))
+                }
+            };
+            let mut map = value.as_map().cloned().unwrap_or_default();
+            map.insert(key.into(), html);
+            Value::from(map)
+        })
     }
 
     fn terms(&self, kind: &str) -> &[Term] {

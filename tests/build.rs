@@ -272,6 +272,42 @@ fn site_overrides_theme_templates_and_static_files() {
 }
 
 #[test]
+fn report_cards_are_rendered_once_and_placed_with_each_page_s_root_and_heading() {
+    let s = site();
+    // A title with characters the card's stand-ins are made of stays as written.
+    s.write(
+        "content/reports/r-en.md",
+        &report("r-en", "en", "2023-01-11", "Kazakhstan", "", BODY)
+            .replace("title: Report r-en", "title: \"Report <\u{E003}> and \u{E004} r-en\""),
+    );
+    ok(&s.build());
+    let title = "Report <\u{E003}> and \u{E004} r-en";
+    // (page, heading of its cards, link from it to r-en's page)
+    for (page, heading, href) in [
+        ("reports/page/2/index.html", "h2", "../../../reports/r-en/"),
+        ("topics/police/page/2/index.html", "h2", "../../../../reports/r-en/"),
+        ("countries/kazakhstan/index.html", "h2", "../../reports/r-en/"),
+        ("organisations/hrw/page/2/index.html", "h3", "../../../../reports/r-en/"),
+    ] {
+        let doc = s.page(page);
+        let link = format!(".card {heading}.card-title a[href=\"{href}\"]");
+        assert_eq!(texts(&doc, &link), [title], "{page}");
+        let other = if heading == "h2" { "h3" } else { "h2" };
+        assert_eq!(doc.select(&sel(&format!(".card {other}"))).count(), 0, "{page}");
+    }
+    assert!(broken_links(&s.out()).is_empty(), "{:?}", broken_links(&s.out()));
+
+    // A card partial using what only pages have fails the build at the partial, saying why.
+    s.write("templates/partials/card.html", "<li class=\"card\">\n{{ page.kind }} {{ r.title }}</li>\n");
+    let o = s.build();
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("templates/partials/card.html:2:4"), "{e}");
+    assert!(e.contains("rendered once per report"), "{e}");
+    assert_eq!(e.matches("error[E051]").count(), 1, "{e}");
+}
+
+#[test]
 fn init_and_new_report() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("newsite");
