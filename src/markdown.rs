@@ -299,7 +299,9 @@ fn char_columns(text: &str, out: &mut Converted) {
         return;
     }
     let starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-    let convert = |line: usize, column: &mut usize| {
+    // Positions come mostly in order, several on one line: the last one's count is carried on.
+    let mut last = (0, 0, 0); // line, byte column, characters before it
+    let mut convert = |line: usize, column: &mut usize| {
         let Some(&start) = starts.get(line.wrapping_sub(1)) else { return };
         if *column == 0 {
             return;
@@ -307,8 +309,10 @@ fn char_columns(text: &str, out: &mut Converted) {
         let end = starts.get(line).map_or(text.len(), |&next| next - 1);
         let bytes = text[start..end].strip_suffix('\r').unwrap_or(&text[start..end]).as_bytes();
         // Characters starting within the first `column` bytes; a column past the end is one after the last.
-        let counted = &bytes[..(*column).min(bytes.len())];
-        let chars = counted.iter().filter(|&&b| (b as i8) >= -0x40).count();
+        let upto = (*column).min(bytes.len());
+        let (from, before) = if last.0 == line && last.1 <= upto { (last.1, last.2) } else { (0, 0) };
+        let chars = before + bytes[from..upto].iter().filter(|&&b| (b as i8) >= -0x40).count();
+        last = (line, upto, chars);
         *column = if *column > bytes.len() { chars + 1 } else { chars };
     };
     for c in &mut out.citations {

@@ -88,8 +88,8 @@ pub fn templates(site: &Site, diags: &mut Diagnostics) -> Option<Tera> {
 
 /// Stand-ins for `root` and `card_heading` while a report's card is rendered once for every page that lists it.
 /// Both are inserted unescaped and hold `<`, which escaped content never does.
-const CARD_ROOT: &str = "<\u{E003}>";
-const CARD_HEADING: &str = "<\u{E004}>";
+const CARD_ROOT: &str = "<\u{E003}r>";
+const CARD_HEADING: &str = "<\u{E003}h>";
 
 /// `{{ r | card }}`: report card `r` as `partials/card.html` renders it, with this page's `root` and
 /// `card_heading` (`h3` unless set). The partial is rendered once per report, not once per listing.
@@ -104,17 +104,25 @@ fn card_filter(r: &Value, _: tera::Kwargs, state: &tera::State) -> tera::TeraRes
     let heading: String = state.get("card_heading")?.unwrap_or_else(|| "h3".into());
     let mut out = String::with_capacity(html.len() + 8 * root.len());
     let mut rest = html;
-    while let Some(at) = rest.find(['\u{E003}', '\u{E004}']) {
-        let end = at + '\u{E003}'.len_utf8();
-        let stand_in = at > 0 && rest[..at].ends_with('<') && rest[end..].starts_with('>');
-        if !stand_in {
-            out.push_str(&rest[..end]);
-            rest = &rest[end..];
-            continue;
+    while let Some(at) = rest.find('\u{E003}') {
+        // `at` is past the stand-in's `<`, which starts it.
+        let start = at.saturating_sub(1);
+        let value = [(CARD_ROOT, &root), (CARD_HEADING, &heading)]
+            .into_iter()
+            .find(|(mark, _)| rest[start..].starts_with(mark))
+            .filter(|_| at > 0);
+        match value {
+            Some((mark, value)) => {
+                out.push_str(&rest[..start]);
+                out.push_str(value);
+                rest = &rest[start + mark.len()..];
+            }
+            None => {
+                let end = at + '\u{E003}'.len_utf8();
+                out.push_str(&rest[..end]);
+                rest = &rest[end..];
+            }
         }
-        out.push_str(&rest[..at - 1]);
-        out.push_str(if rest[at..].starts_with('\u{E003}') { &root } else { &heading });
-        rest = &rest[end + 1..];
     }
     out.push_str(rest);
     Ok(Value::safe_string(&out))

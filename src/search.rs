@@ -1031,28 +1031,46 @@ pub fn fnv32(s: &str) -> u32 {
 /// Appends `s` as a JSON string, escaped as `serde_json` escapes it; with `escape_lt`, `<` too, as `data_file`
 /// does, so the string can stand in a script.
 pub(crate) fn push_json_str(out: &mut String, s: &str, escape_lt: bool) {
-    out.push('"');
-    let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let escaped = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            b'<' if escape_lt => "\\u003c",
-            0..=0x1f => "",
-            _ => continue,
-        };
-        out.push_str(&s[start..i]);
-        if escaped.is_empty() {
-            let _ = write!(out, "\\u{b:04x}");
-        } else {
-            out.push_str(escaped);
+    /// Bytes that need an escape: control characters, `"`, `\\`, and `<` (only with `escape_lt`).
+    const SPECIAL: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut b = 0;
+        while b < 0x20 {
+            t[b] = true;
+            b += 1;
         }
-        start = i + 1;
+        t[b'"' as usize] = true;
+        t[b'\\' as usize] = true;
+        t[b'<' as usize] = true;
+        t
+    };
+    out.reserve(s.len() + 2);
+    out.push('"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !SPECIAL[b as usize] || (b == b'<' && !escape_lt) {
+            i += 1;
+            continue;
+        }
+        out.push_str(&s[start..i]);
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            b'<' => out.push_str("\\u003c"),
+            _ => {
+                let _ = write!(out, "\\u{b:04x}");
+            }
+        }
+        i += 1;
+        start = i;
     }
     out.push_str(&s[start..]);
     out.push('"');
@@ -1092,6 +1110,9 @@ mod tests {
             push_json_str(&mut out, text, true);
             assert!(!out.contains('<'), "{out}");
             assert_eq!(serde_json::from_str::<String>(&out).unwrap(), text);
+            let mut plain = String::new();
+            push_json_str(&mut plain, text, false);
+            assert_eq!(plain, serde_json::to_string(text).unwrap());
         }
     }
 
