@@ -596,12 +596,11 @@ impl<'a> Renderer<'a> {
     /// The diagnostic for a page's template error; a page failing only because its cards did names the card
     /// partial's own error instead.
     fn error(&self, e: &tera::Error) -> Diagnostic {
-        if e.to_string().contains(CARD_FAILED) {
-            if let Some(card) = self.card_error.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
-                return template_error(self.site, card).help(format!(
-                    "{CARD_TEMPLATE} is rendered once per report and shared by every page listing it, so it sees only `r`, `root`, `card_heading`, `site`, `ui` and `nav`"
-                ));
-            }
+        let card = self.card_error.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(card) = card.as_ref().filter(|_| e.to_string().contains(CARD_FAILED)) {
+            return template_error(self.site, card).help(format!(
+                "{CARD_TEMPLATE} is rendered once per report and shared by every page listing it, so it sees only `r`, `root`, `card_heading`, `site`, `ui` and `nav`"
+            ));
         }
         template_error(self.site, e)
     }
