@@ -51,6 +51,7 @@ impl Staging {
             }
         }
         fs::create_dir_all(&parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        remove_abandoned(&parent, &name);
         let pid = std::process::id();
         let dir = parent.join(format!(".{name}.new-{pid}"));
         let old = parent.join(format!(".{name}.old-{pid}"));
@@ -79,6 +80,27 @@ impl Staging {
         remove_tree(&self.old);
         Ok(())
     }
+}
+
+/// Removes what builds that were killed (or lost power) left next to the output: their staging folders
+/// `.<name>.new-<pid>` and previous outputs being removed, `.<name>.old-<pid>`. A folder whose process still runs
+/// is another build's and stays. Only where running processes can be looked up (Linux); elsewhere nothing is removed.
+fn remove_abandoned(parent: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    for entry in entries.filter_map(Result::ok) {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix('.')?.strip_prefix(name)) else { continue };
+        let Some(pid) = rest.strip_prefix(".new-").or_else(|| rest.strip_prefix(".old-")) else { continue };
+        let Ok(pid) = pid.parse::<u32>() else { continue };
+        if pid != std::process::id() && !process_runs(pid) && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            remove_tree(&entry.path());
+        }
+    }
+}
+
+/// Whether process `pid` is running; `true` where that cannot be known.
+fn process_runs(pid: u32) -> bool {
+    if cfg!(target_os = "linux") { Path::new("/proc").join(pid.to_string()).exists() } else { true }
 }
 
 /// Removes a folder and everything in it, the files in parallel: the previous output of a large archive holds

@@ -317,3 +317,29 @@ fn check_finds_what_build_finds() {
     }
     assert_eq!(found, String::from_utf8_lossy(&build.stdout));
 }
+
+/// A build that was killed leaves its staging folder (and perhaps a previous output half removed) next to the
+/// output; the next build removes them, but not the folder of a build still running, nor anything else.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_killed_build_s_leftovers_are_removed_by_the_next_build() {
+    let site = Site::minimal(&[("content/reports/r-1.md", GOOD)]);
+    ok(&site.build());
+    let dead = (1..4_000_000u32).rev().find(|p| !std::path::Path::new(&format!("/proc/{p}")).exists()).unwrap();
+    let alive = std::process::id();
+    let folders = [
+        (format!(".public.new-{dead}"), false),
+        (format!(".public.old-{dead}"), false),
+        (format!(".public.new-{alive}"), true),
+        (format!(".publicity.new-{dead}"), true),
+        (".public.new-x".to_string(), true),
+    ];
+    for (name, _) in &folders {
+        site.write(&format!("{name}/reports/r-9/index.html"), "<p>left behind</p>");
+    }
+    ok(&site.build());
+    for (name, kept) in &folders {
+        assert_eq!(site.root().join(name).exists(), *kept, "{name}");
+    }
+    assert!(site.out().join("reports/r-1/index.html").exists());
+}
