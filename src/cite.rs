@@ -5,6 +5,7 @@
 use crate::model::{Report, Site, Source};
 use crate::text::Date;
 use rayon::prelude::*;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 /// The absolute URL of a page at `path` (without a trailing `index.html`).
@@ -199,68 +200,125 @@ pub fn report_bibtex(site: &Site, r: &Report) -> String {
 
 /// JSON for a `<script>` element: `<`, `>` and `&` are written as `\u` escapes so the text
 /// can never close the element or open a comment.
-pub fn script_json(v: &Value) -> String {
-    serde_json::to_string(v).unwrap_or_default().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+pub fn script_json(v: &impl Serialize) -> String {
+    let json = serde_json::to_string(v).unwrap_or_default();
+    let mut out = String::with_capacity(json.len() + 64);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
-/// schema.org JSON-LD for a report page: a Report with its publisher and its citations.
-pub fn report_json_ld(site: &Site, r: &Report) -> Value {
+/// A schema.org thing with a type and a name (an organisation, a place).
+#[derive(Serialize)]
+struct Named<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+}
+
+/// A cited source in a report's JSON-LD.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LdWork<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    author: Named<'a>,
+    date_published: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    in_language: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identifier: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct LdSite<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    url: &'a str,
+}
+
+/// A report in JSON-LD.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LdReport<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "@id")]
+    id: &'a str,
+    url: &'a str,
+    name: &'a str,
+    headline: &'a str,
+    report_number: &'a str,
+    date_published: String,
+    in_language: &'a str,
+    author: &'a Named<'a>,
+    publisher: &'a Named<'a>,
+    is_part_of: LdSite<'a>,
+    spatial_coverage: Vec<Named<'a>>,
+    keywords: Vec<&'a str>,
+    citation: Vec<LdWork<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    genre: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+}
+
+/// schema.org JSON-LD for a report page, ready for its `<script>` element (see [`script_json`]): a Report with
+/// its publisher and its citations.
+pub fn report_json_ld(site: &Site, r: &Report) -> String {
     let url = absolute_url(site, &r.path);
-    let names = |terms: &[crate::model::Term], idxs: &[usize]| -> Vec<String> {
-        idxs.iter().map(|&i| terms[i].name_in(&r.language).to_string()).collect()
-    };
-    let citations: Vec<Value> = r
+    let citation = r
         .bibliography
         .iter()
         .map(|b| {
             let s = &site.sources[b.source];
-            let org = &site.organisations[s.organisation];
-            let mut c = json!({
-                "@type": "CreativeWork",
-                "name": s.title,
-                "author": { "@type": "Organization", "name": org.name },
-                "datePublished": s.date.iso(),
-            });
-            if let Some(u) = &s.url {
-                c["url"] = json!(u);
+            LdWork {
+                kind: "CreativeWork",
+                name: &s.title,
+                author: Named { kind: "Organization", name: &site.organisations[s.organisation].name },
+                date_published: s.date.iso(),
+                url: s.url.as_deref(),
+                in_language: s.language.as_deref(),
+                identifier: s.symbol.as_deref(),
             }
-            if let Some(l) = &s.language {
-                c["inLanguage"] = json!(l);
-            }
-            if let Some(sym) = &s.symbol {
-                c["identifier"] = json!(sym);
-            }
-            c
         })
         .collect();
-    let publisher = json!({ "@type": "Organization", "name": site.config.publisher() });
-    let mut v = json!({
-        "@context": "https://schema.org",
-        "@type": "Report",
-        "@id": url,
-        "url": url,
-        "name": r.title,
-        "headline": r.title,
-        "reportNumber": r.id,
-        "datePublished": r.date.iso(),
-        "inLanguage": r.language,
-        "author": publisher,
-        "publisher": publisher,
-        "isPartOf": { "@type": "WebSite", "name": site.config.title, "url": site.config.base_url },
-        "spatialCoverage": names(&site.countries, &r.countries)
-            .into_iter()
-            .map(|n| json!({ "@type": "Place", "name": n }))
-            .collect::<Vec<_>>(),
-        "keywords": names(&site.topics, &r.topics),
-        "citation": citations,
-    });
-    if let Some(kind) = &r.kind {
-        v["genre"] = json!(kind);
-    }
-    if let Some(summary) = &r.summary {
-        v["description"] = json!(summary);
-    }
-    v
+    let publisher = Named { kind: "Organization", name: site.config.publisher() };
+    script_json(&LdReport {
+        context: "https://schema.org",
+        kind: "Report",
+        id: &url,
+        url: &url,
+        name: &r.title,
+        headline: &r.title,
+        report_number: &r.id,
+        date_published: r.date.iso(),
+        in_language: &r.language,
+        author: &publisher,
+        publisher: &publisher,
+        is_part_of: LdSite { kind: "WebSite", name: &site.config.title, url: &site.config.base_url },
+        spatial_coverage: r
+            .countries
+            .iter()
+            .map(|&i| Named { kind: "Place", name: site.countries[i].name_in(&r.language) })
+            .collect(),
+        keywords: r.topics.iter().map(|&i| site.topics[i].name_in(&r.language)).collect(),
+        citation,
+        genre: r.kind.as_deref(),
+        description: r.summary.as_deref(),
+    })
 }
 
 /// A report's entry in `reports.json`; fields in alphabetical order, as they are printed.

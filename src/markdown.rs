@@ -51,7 +51,7 @@ pub struct CitationMark {
     pub column: usize,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Heading {
     pub level: u8,
     pub id: String,

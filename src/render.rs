@@ -549,6 +549,86 @@ fn term_links(terms: &[Term], idxs: &[usize], lang: &str) -> Vec<Link> {
         .collect()
 }
 
+/// A report page's `report`, as README.md lists it.
+#[derive(Serialize)]
+struct ReportView<'a> {
+    id: &'a str,
+    title: &'a str,
+    date: String,
+    date_iso: String,
+    lang: &'a str,
+    language: NamedLink<'a>,
+    year: NamedLink<'a>,
+    kind: Option<&'a str>,
+    summary: Option<&'a str>,
+    draft: bool,
+    countries: Vec<Link>,
+    topics: Vec<Link>,
+    organisations: Vec<NamedLink<'a>>,
+    disclaimer: Option<&'a str>,
+    toc: &'a [crate::markdown::Heading],
+    body: String,
+    accessed_all: Option<&'a str>,
+    bibliography: Vec<EntryView<'a>>,
+    appendix: Vec<AppendixView<'a>>,
+    cite: CiteView<'a>,
+}
+
+#[derive(Serialize)]
+struct NamedLink<'a> {
+    name: String,
+    path: &'a str,
+}
+
+/// An entry of a report's source list, or of its appendix (then with its excerpts).
+#[derive(Serialize)]
+struct EntryView<'a> {
+    anchor: String,
+    text: String,
+    url: Option<&'a str>,
+    accessed: Option<String>,
+    source_path: &'a str,
+    key: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    excerpts: Option<Vec<ExcerptView<'a>>>,
+}
+
+#[derive(Serialize)]
+struct ExcerptView<'a> {
+    anchor: String,
+    html: String,
+    citation: &'a str,
+    lang: &'a str,
+    quote_open: &'static str,
+    quote_close: &'static str,
+}
+
+#[derive(Serialize)]
+struct AppendixView<'a> {
+    organisation: &'a str,
+    organisation_path: &'a str,
+    description: Option<&'a str>,
+    entries: Vec<EntryView<'a>>,
+}
+
+/// The "cite this report" box and the citation meta tags.
+#[derive(Serialize)]
+struct CiteView<'a> {
+    reference: String,
+    publisher: &'a str,
+    url: String,
+    date_slashed: String,
+    accessed: String,
+    accessed_phrase: &'static str,
+    accessed_iso: String,
+    months: String,
+    day_dot: bool,
+    csl_json: String,
+    bibtex: String,
+    sources_csl_json: String,
+    keywords: String,
+}
+
 fn card(site: &Site, r: &Report) -> Value {
     #[derive(Serialize)]
     struct Card<'a> {
@@ -910,60 +990,114 @@ impl<'a> Renderer<'a> {
         let in_report = |s: usize| format!("#src-{}", site.sources[s].key);
         let entry = |b: &crate::model::BibEntry, anchor: String| {
             let s = &site.sources[b.source];
-            serde_json::json!({"anchor": anchor, "text": b.text(site, r), "url": s.url, "accessed": b.accessed(r), "source_path": s.path, "key": s.key})
+            EntryView {
+                anchor,
+                text: b.text(site, r),
+                url: s.url.as_deref(),
+                accessed: b.accessed(r),
+                source_path: &s.path,
+                key: &s.key,
+                excerpts: None,
+            }
         };
-        let appendix: Vec<serde_json::Value> = r.appendix.iter().map(|g| {
-            let o = &site.organisations[g.organisation];
-            serde_json::json!({
-                "organisation": o.name, "organisation_path": o.path, "description": g.description,
-                "entries": g.entries.iter().map(|e| {
-                    let b = &r.bibliography[e.bib];
-                    let mut v = entry(b, format!("annex-{}", site.sources[b.source].key));
-                    v["excerpts"] = e.excerpts.iter().enumerate().map(|(n, x)| serde_json::json!({
-                        "anchor": format!("x-{}-{}", site.sources[x.source].key, n + 1),
-                        "html": quote_html(&fill_citations(&x.html, &r.citations, in_report), x.quote_open, x.quote_close),
-                        "citation": x.citation, "lang": x.language, "quote_open": x.quote_open, "quote_close": x.quote_close,
-                    })).collect::<Vec<_>>().into();
-                    v
-                }).collect::<Vec<_>>(),
+        let appendix: Vec<AppendixView> = r
+            .appendix
+            .iter()
+            .map(|g| {
+                let o = &site.organisations[g.organisation];
+                AppendixView {
+                    organisation: &o.name,
+                    organisation_path: &o.path,
+                    description: g.description.as_deref(),
+                    entries: g
+                        .entries
+                        .iter()
+                        .map(|e| {
+                            let b = &r.bibliography[e.bib];
+                            let excerpts = e
+                                .excerpts
+                                .iter()
+                                .enumerate()
+                                .map(|(n, x)| ExcerptView {
+                                    anchor: format!("x-{}-{}", site.sources[x.source].key, n + 1),
+                                    html: quote_html(
+                                        &fill_citations(&x.html, &r.citations, in_report),
+                                        x.quote_open,
+                                        x.quote_close,
+                                    ),
+                                    citation: &x.citation,
+                                    lang: &x.language,
+                                    quote_open: x.quote_open,
+                                    quote_close: x.quote_close,
+                                })
+                                .collect();
+                            EntryView {
+                                excerpts: Some(excerpts),
+                                ..entry(b, format!("annex-{}", site.sources[b.source].key))
+                            }
+                        })
+                        .collect(),
+                }
             })
-        }).collect();
+            .collect();
         let language = &site.languages[r.language_term];
         let dir = crate::cite::report_dir(r);
         let today = crate::text::Date::today();
-        let cite = serde_json::json!({
-            "reference": crate::cite::reference(site, r),
-            "publisher": site.config.publisher(),
-            "url": crate::cite::absolute_url(site, &r.path),
-            "date_slashed": r.date.iso().replace('-', "/"),
-            "accessed": loc.with_date(loc.words.accessed_one, &today),
-            "accessed_phrase": loc.words.accessed_one,
-            "accessed_iso": today.iso(),
-            "months": loc.months().join(","),
-            "day_dot": loc.day_dot(),
-            "csl_json": format!("{dir}{}", crate::cite::csl_file(r)),
-            "bibtex": format!("{dir}{}", crate::cite::bibtex_file(r)),
-            "sources_csl_json": format!("{dir}{}", crate::cite::sources_file(r)),
-            "keywords": r.topics.iter().map(|&t| site.topics[t].name_in(&r.language)).collect::<Vec<_>>().join("; "),
-        });
-        ctx.insert("json_ld", &crate::cite::script_json(&crate::cite::report_json_ld(site, r)));
-        ctx.insert("report", &serde_json::json!({
-            "id": r.id, "title": r.title, "date": loc.date(&r.date), "date_iso": r.date.iso(), "lang": r.language,
-            // Named in the report's language, like its countries and topics.
-            "language": {"name": crate::text::language_name(&r.language, loc), "path": language.path},
-            "year": {"name": site.years[r.year].name, "path": site.years[r.year].path},
-            "kind": r.kind, "summary": r.summary, "draft": r.draft,
-            "countries": term_links(&site.countries, &r.countries, &r.language),
-            "topics": term_links(&site.topics, &r.topics, &r.language),
-            "organisations": r.organisations.iter().map(|&o| serde_json::json!({"name": site.organisations[o].name, "path": site.organisations[o].path})).collect::<Vec<_>>(),
-            "disclaimer": disclaimer,
-            "toc": r.toc.iter().map(|h| serde_json::json!({"id": h.id, "text": h.text, "level": h.level})).collect::<Vec<_>>(),
-            "body": fill_citations(&if self.take_bodies { r.html.take() } else { r.html.get() }, &r.citations, in_report),
-            "accessed_all": r.accessed_all,
-            "bibliography": r.bibliography.iter().map(|b| entry(b, format!("src-{}", site.sources[b.source].key))).collect::<Vec<_>>(),
-            "appendix": appendix,
-            "cite": cite,
-        }));
+        let cite = CiteView {
+            reference: crate::cite::reference(site, r),
+            publisher: site.config.publisher(),
+            url: crate::cite::absolute_url(site, &r.path),
+            date_slashed: r.date.iso().replace('-', "/"),
+            accessed: loc.with_date(loc.words.accessed_one, &today),
+            accessed_phrase: loc.words.accessed_one,
+            accessed_iso: today.iso(),
+            months: loc.months().join(","),
+            day_dot: loc.day_dot(),
+            csl_json: format!("{dir}{}", crate::cite::csl_file(r)),
+            bibtex: format!("{dir}{}", crate::cite::bibtex_file(r)),
+            sources_csl_json: format!("{dir}{}", crate::cite::sources_file(r)),
+            keywords: r.topics.iter().map(|&t| site.topics[t].name_in(&r.language)).collect::<Vec<_>>().join("; "),
+        };
+        ctx.insert("json_ld", &crate::cite::report_json_ld(site, r));
+        let year = &site.years[r.year];
+        ctx.insert(
+            "report",
+            &ReportView {
+                id: &r.id,
+                title: &r.title,
+                date: loc.date(&r.date),
+                date_iso: r.date.iso(),
+                lang: &r.language,
+                // Named in the report's language, like its countries and topics.
+                language: NamedLink { name: crate::text::language_name(&r.language, loc), path: &language.path },
+                year: NamedLink { name: year.name.clone(), path: &year.path },
+                kind: r.kind.as_deref(),
+                summary: r.summary.as_deref(),
+                draft: r.draft,
+                countries: term_links(&site.countries, &r.countries, &r.language),
+                topics: term_links(&site.topics, &r.topics, &r.language),
+                organisations: r
+                    .organisations
+                    .iter()
+                    .map(|&o| NamedLink { name: site.organisations[o].name.clone(), path: &site.organisations[o].path })
+                    .collect(),
+                disclaimer: disclaimer.map(String::as_str),
+                toc: &r.toc,
+                body: fill_citations(
+                    &if self.take_bodies { r.html.take() } else { r.html.get() },
+                    &r.citations,
+                    in_report,
+                ),
+                accessed_all: r.accessed_all.as_deref(),
+                bibliography: r
+                    .bibliography
+                    .iter()
+                    .map(|b| entry(b, format!("src-{}", site.sources[b.source].key)))
+                    .collect(),
+                appendix,
+                cite,
+            },
+        );
         ctx.insert("words", &loc.words);
         self.html("report.html", &r.path, &ctx)
     }
