@@ -79,6 +79,18 @@ fn fold_into(c: char, out: &mut String) {
         out.push(c.to_ascii_lowercase());
         return;
     }
+    // German letters, most of what is not ASCII in our texts, without the general lower-casing.
+    let german = match c {
+        'ä' | 'Ä' => "ae",
+        'ö' | 'Ö' => "oe",
+        'ü' | 'Ü' => "ue",
+        'ß' => "ss",
+        _ => "",
+    };
+    if !german.is_empty() {
+        out.push_str(german);
+        return;
+    }
     for c in c.to_lowercase() {
         match c {
             'ä' | 'æ' => out.push_str("ae"),
@@ -142,6 +154,26 @@ pub fn tokens(text: &str) -> Vec<Token> {
     out
 }
 
+/// ASCII letters and digits, by byte.
+const ASCII_ALNUM: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
+
+/// Whether `c` is a letter or digit; German letters are answered without Unicode's tables.
+fn is_word_char(c: char) -> bool {
+    match c {
+        'ä' | 'ö' | 'ü' | 'Ä' | 'Ö' | 'Ü' | 'ß' => true,
+        c if c.is_ascii() => ASCII_ALNUM[c as usize],
+        c => c.is_alphanumeric(),
+    }
+}
+
 /// Calls `f(joined form, buffer, part bounds)` for every token of `text`: the parts are `buffer[a..b]`, folded.
 /// Buffers are reused and the joined form is built only for tokens with joiners: this is the indexer's hot loop.
 fn scan(text: &str, mut f: impl FnMut(Option<&str>, &str, &[(usize, usize)])) {
@@ -160,8 +192,13 @@ fn scan(text: &str, mut f: impl FnMut(Option<&str>, &str, &[(usize, usize)])) {
     let mut buf = String::new();
     let mut i = 0;
     while i < n {
+        let b = bytes[i];
+        if b < 0x80 && !ASCII_ALNUM[b as usize] {
+            i += 1;
+            continue;
+        }
         let (c, len) = at(i);
-        if !c.is_alphanumeric() {
+        if !is_word_char(c) {
             i += len;
             continue;
         }
@@ -172,16 +209,19 @@ fn scan(text: &str, mut f: impl FnMut(Option<&str>, &str, &[(usize, usize)])) {
             let start = buf.len();
             while i < n {
                 // A run of ASCII letters and digits is copied and lower-cased at once.
-                let run = bytes[i..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
-                if run > 0 {
+                let mut end = i;
+                while end < n && ASCII_ALNUM[bytes[end] as usize] {
+                    end += 1;
+                }
+                if end > i {
                     let from = buf.len();
-                    buf.push_str(&text[i..i + run]);
+                    buf.push_str(&text[i..end]);
                     buf[from..].make_ascii_lowercase();
-                    i += run;
+                    i = end;
                     continue;
                 }
                 let (c, len) = at(i);
-                if c.is_ascii() || !c.is_alphanumeric() {
+                if c.is_ascii() || !is_word_char(c) {
                     break;
                 }
                 fold_into(c, &mut buf);
@@ -193,7 +233,7 @@ fn scan(text: &str, mut f: impl FnMut(Option<&str>, &str, &[(usize, usize)])) {
                 break;
             }
             let (j, len) = at(i);
-            if !(keeps(j) || vanishes(j)) || i + len >= n || !at(i + len).0.is_alphanumeric() {
+            if !(keeps(j) || vanishes(j)) || i + len >= n || !is_word_char(at(i + len).0) {
                 break;
             }
             joiners.push(j);
@@ -332,11 +372,22 @@ struct Lexicon {
     build: u64,
     stems: Option<Arc<Stems>>,
     /// form → stem number (`u32::MAX` for a stopword), for forms of up to 16 bytes (most), by their bytes
-    short: FastMap<[u64; 2], u32>,
+    short: FastMap<ShortForm, u32>,
     /// the same for longer forms
     forms: FastMap<Box<str>, u32>,
     /// per stem number: its slot in the current document's `freq` plus one, or 0
     slot: Vec<u32>,
+}
+
+/// A word form of up to 16 bytes, zero-padded, as two numbers: hashed as two numbers, not as bytes.
+#[derive(PartialEq, Eq, Clone, Copy)]
+struct ShortForm([u64; 2]);
+
+impl std::hash::Hash for ShortForm {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.0[0]);
+        state.write_u64(self.0[1]);
+    }
 }
 
 /// Numbers the index builds, so each thread's [`Lexicon`] starts afresh with a new one.
@@ -408,10 +459,10 @@ impl Doc {
                 let key = (term.len() <= 16).then(|| {
                     let mut b = [0u8; 16];
                     b[..term.len()].copy_from_slice(term.as_bytes());
-                    [
+                    ShortForm([
                         u64::from_le_bytes(b[..8].try_into().unwrap_or_default()),
                         u64::from_le_bytes(b[8..].try_into().unwrap_or_default()),
-                    ]
+                    ])
                 });
                 let known = match key {
                     Some(k) => lex.short.get(&k),
