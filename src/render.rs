@@ -310,12 +310,7 @@ pub fn render_each(
         for res in results {
             match res {
                 Ok(f) => out.push(f),
-                Err(e) => {
-                    let d = r.error(&e);
-                    if seen.insert(d.message.clone()) {
-                        diags.push(d);
-                    }
-                }
+                Err(e) => r.error(&e, &mut seen, diags),
             }
         }
         emit(out)?;
@@ -430,12 +425,7 @@ pub fn render_parts(site: &Site, tera: &Tera, diags: &mut Diagnostics, parts: &[
     for res in results {
         match res {
             Ok(files) => out.extend(files),
-            Err(e) => {
-                let d = r.error(&e);
-                if seen.insert(d.message.clone()) {
-                    diags.push(d);
-                }
-            }
+            Err(e) => r.error(&e, &mut seen, diags),
         }
     }
     out
@@ -673,16 +663,19 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// The diagnostic for a page's template error; a page failing only because its cards did names the card
-    /// partial's own error instead.
-    fn error(&self, e: &tera::Error) -> Diagnostic {
+    /// Reports a page's template error, once per message; a page failing only because its cards did reports the
+    /// card partial's own error instead.
+    fn error(&self, e: &tera::Error, seen: &mut std::collections::BTreeSet<String>, diags: &mut Diagnostics) {
         let card = self.card_error.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(card) = card.as_ref().filter(|_| e.to_string().contains(CARD_FAILED)) {
-            return template_error(self.site, card).help(format!(
+        let d = match card.as_ref().filter(|_| e.to_string().contains(CARD_FAILED)) {
+            Some(card) => template_error(self.site, card).help(format!(
                 "{CARD_TEMPLATE} is rendered once per report and shared by every page listing it, so it sees only `r`, `root`, `card_heading`, `site`, `ui` and `nav`"
-            ));
+            )),
+            None => template_error(self.site, e),
+        };
+        if seen.insert(d.message.clone()) {
+            diags.push(d);
         }
-        template_error(self.site, e)
     }
 
     /// Report `i` as shown in listings, with `html`: `partials/card.html` rendered for it once, with stand-ins
