@@ -353,7 +353,15 @@ pub fn render_each(
 
 /// The files of a report's citation data (CSL JSON, BibTeX, its sources as CSL JSON) that `wanted` accepts.
 fn citation_files(site: &Site, r: &Report, wanted: &dyn Fn(&str) -> bool) -> Vec<OutFile> {
-    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default() + "\n";
+    // One item to a line: as readable in a diff, and half the size of `serde_json`'s pretty form (whose every
+    // date part takes a line), which made these files a tenth of a large archive's output.
+    let pretty = |v: &serde_json::Value| match v {
+        serde_json::Value::Array(items) if !items.is_empty() => {
+            let lines: Vec<String> = items.iter().map(|i| serde_json::to_string(i).unwrap_or_default()).collect();
+            format!("[\n{}\n]\n", lines.join(",\n"))
+        }
+        v => serde_json::to_string(v).unwrap_or_default() + "\n",
+    };
     let dir = crate::cite::report_dir(r);
     let mut files = Vec::new();
     let csl = format!("{dir}{}", crate::cite::csl_file(r));
