@@ -137,7 +137,7 @@ pub fn build(
     render::render_each(&site, &tera, diags, &|_| true, true, &mut |files| {
         written.pages += files.iter().filter(|f| f.path.ends_with(".html")).count();
         written.files += files.len();
-        stage.write(&files)
+        stage.write(files)
     })
     .map_err(Failure::Io)?;
     clock.lap("render and write pages");
@@ -146,11 +146,18 @@ pub fn build(
     }
     search::build_each(&site, &mut |files| {
         written.files += files.len();
-        stage.write(&files)
+        stage.write(files)
     })
     .map_err(Failure::Io)?;
     clock.lap("search and write index");
+    // Freeing the model took a quarter of a second at 10,000 reports, on this thread alone.
+    drop_aside((site, tera));
     stage.commit().map_err(Failure::Io)?;
     clock.lap("replace the previous output");
     Ok(written)
+}
+
+/// Frees `value` on the worker threads, so this thread goes on with the next part of the build.
+fn drop_aside<T: Send + 'static>(value: T) {
+    rayon::spawn(move || drop(value));
 }

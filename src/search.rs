@@ -827,42 +827,66 @@ pub fn build_each(site: &Site, emit: &mut dyn FnMut(Vec<OutFile>) -> Result<(), 
     let mut making = std::time::Duration::ZERO;
     // Tests set a small batch to exercise the merging on a small site.
     let batch_size = std::env::var("DOSSIER_SEARCH_BATCH").ok().and_then(|v| v.parse().ok()).unwrap_or(BATCH).max(1);
-    for start in (0..n).step_by(batch_size) {
-        let t0 = std::time::Instant::now();
-        let mut batch: Vec<Doc> = (start..(start + batch_size).min(n)).into_par_iter().map(make).collect();
-        making += t0.elapsed();
-        for (off, d) in batch.iter_mut().enumerate() {
-            let id = (start + off) as u32;
-            for (&stem, &(tf, passage)) in d.stems.iter().zip(&d.freq) {
-                let passage = if passage == NO_PASSAGE { 0 } else { passage };
-                if postings.len() <= stem as usize {
-                    postings.resize_with(stem as usize + 1, Postings::default);
+    // Merges a batch's words into the postings (in document order), then drops what scoring does not need.
+    let merge =
+        |start: usize, batch: &mut Vec<Doc>, postings: &mut Vec<Postings>, forms: &mut FastMap<Box<str>, u32>| {
+            for (off, d) in batch.iter_mut().enumerate() {
+                let id = (start + off) as u32;
+                for (&stem, &(tf, passage)) in d.stems.iter().zip(&d.freq) {
+                    let passage = if passage == NO_PASSAGE { 0 } else { passage };
+                    if postings.len() <= stem as usize {
+                        postings.resize_with(stem as usize + 1, Postings::default);
+                    }
+                    postings[stem as usize].push(id, tf, passage);
                 }
-                postings[stem as usize].push(id, tf, passage);
+                for (f, stem) in std::mem::take(&mut d.new_forms) {
+                    forms.entry(f).or_insert(stem);
+                }
+                // What only the document files show is dropped too: scoring needs each document's kind, length and
+                // facets.
+                *d = Doc {
+                    kind: d.kind,
+                    length: d.length,
+                    facets: std::mem::take(&mut d.facets),
+                    ..Doc::new(d.kind, "", "", "")
+                };
             }
-            for (f, stem) in std::mem::take(&mut d.new_forms) {
-                forms.entry(f).or_insert(stem);
-            }
-            d.stems = Vec::new();
-            d.freq = Vec::new();
+        };
+    // A batch is merged on this thread while the workers make the next one; its document files are written as
+    // soon as it is made.
+    let mut made: Option<(usize, Vec<Doc>)> = None;
+    let mut starts = (0..n).step_by(batch_size).peekable();
+    while made.is_some() || starts.peek().is_some() {
+        let next = starts.next();
+        let t0 = std::time::Instant::now();
+        let (_, batch) = rayon::join(
+            || {
+                if let Some((start, batch)) = made.as_mut() {
+                    merge(*start, batch, &mut postings, &mut forms);
+                }
+            },
+            || {
+                next.map(|start| {
+                    (start, (start..(start + batch_size).min(n)).into_par_iter().map(make).collect::<Vec<Doc>>())
+                })
+            },
+        );
+        making += t0.elapsed();
+        if let Some((_, mut batch)) = made.take() {
+            docs.append(&mut batch);
         }
-        // The batch's document files are written now, and what only they show is dropped: scoring needs no more
-        // than each document's kind, length and facets.
-        emit(batch.par_iter().enumerate().flat_map_iter(|(off, d)| doc_files(start + off, d)).collect())?;
-        for d in &mut batch {
-            *d = Doc {
-                kind: d.kind,
-                length: d.length,
-                facets: std::mem::take(&mut d.facets),
-                ..Doc::new(d.kind, "", "", "")
-            };
+        let mut batch = batch;
+        if let Some((start, batch)) = &mut batch {
+            emit(batch.par_iter().enumerate().flat_map_iter(|(off, d)| doc_files(*start + off, d)).collect())?;
+            // The texts are not kept waiting for the merge.
+            batch.par_iter_mut().for_each(|d| (d.text, d.passages) = (String::new(), Vec::new()));
         }
-        docs.append(&mut batch);
+        made = batch;
     }
     // The threads' lexicons still point to the stems, until the next build replaces them.
     let names = numbers.take_names();
 
-    lap(&format!("documents and postings ({} ms making documents)", making.as_millis()));
+    lap(&format!("documents and postings ({} ms making and merging documents)", making.as_millis()));
     // Lengths are normalised within each kind, so a short organisation profile does not outrank a report that
     // treats the word at length.
     let mut avg = [0.0f64; 3];

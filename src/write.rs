@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 pub const MARKER: &str = ".dossier-output";
 
 /// Writes a whole site at once: `Staging::begin`, `write`, `commit`.
-pub fn write_site(out: &Path, files: &[OutFile]) -> Result<(), String> {
+pub fn write_site(out: &Path, files: Vec<OutFile>) -> Result<(), String> {
     let mut stage = Staging::begin(out)?;
     stage.write(files)?;
     stage.commit()
@@ -60,8 +60,8 @@ impl Staging {
         Ok(Staging { out: out.to_path_buf(), dir, old, done: false })
     }
 
-    /// Writes files into the staging folder.
-    pub fn write(&mut self, files: &[OutFile]) -> Result<(), String> {
+    /// Writes files into the staging folder, each freed by the thread that wrote it.
+    pub fn write(&mut self, files: Vec<OutFile>) -> Result<(), String> {
         write_all(&self.dir, files)
     }
 
@@ -135,15 +135,18 @@ impl Drop for Staging {
     }
 }
 
-fn write_all(dir: &Path, files: &[OutFile]) -> Result<(), String> {
-    let mut dirs: Vec<PathBuf> =
-        files.iter().filter_map(|f| Path::new(&f.path).parent().map(|p| dir.join(p))).collect();
-    dirs.sort();
+fn write_all(dir: &Path, files: Vec<OutFile>) -> Result<(), String> {
+    let mut dirs: Vec<&Path> = files.iter().filter_map(|f| Path::new(&f.path).parent()).collect();
+    dirs.sort_unstable();
     dirs.dedup();
-    for d in dirs {
-        fs::create_dir_all(&d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
-    }
-    files.par_iter().try_for_each(|f| {
+    // In parallel: a batch of report or source pages is thousands of folders. `create_dir_all` accepts a folder
+    // another thread made in the meantime.
+    dirs.par_iter().try_for_each(|d| {
+        let d = dir.join(d);
+        fs::create_dir_all(&d).map_err(|e| format!("cannot create {}: {e}", d.display()))
+    })?;
+    drop(dirs);
+    files.into_par_iter().try_for_each(|f| {
         let target = dir.join(&f.path);
         let r = match &f.data {
             OutData::Text(s) => fs::write(&target, s),
