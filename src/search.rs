@@ -1026,7 +1026,7 @@ fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
 /// Returns (start, file) per shard, in key order; a shard's file is named by the hash of its start.
 fn term_shards(encoded: &FastMap<&str, String>, forms: &FastMap<&str, &str>) -> Vec<(String, OutFile)> {
     let mut keys: Vec<&str> = encoded.keys().chain(forms.keys()).copied().collect();
-    keys.sort_unstable_by(|a, b| js_order(a, b));
+    keys.par_sort_unstable_by(|a, b| js_order(a, b));
     keys.dedup();
     // Tests set a small target to exercise many shards on a small site.
     let target = std::env::var("DOSSIER_SEARCH_SHARD_BYTES").ok().and_then(|v| v.parse().ok()).unwrap_or(SHARD_TARGET);
