@@ -209,7 +209,9 @@ fn convert_text(text: &str, opts: MdOptions) -> Converted {
         let c = parse_citation(r.original)?;
         let mut v = sink.lock().unwrap();
         v.push(c);
-        Some(ResolvedReference { url: format!("{CITE_SCHEME}{}", v.len() - 1), title: String::new() })
+        let mut url = String::from(CITE_SCHEME);
+        crate::text::push_number(&mut url, (v.len() - 1) as u64);
+        Some(ResolvedReference { url, title: String::new() })
     }));
 
     let arena = Arena::new();
@@ -233,7 +235,11 @@ fn convert_text(text: &str, opts: MdOptions) -> Converted {
                         line: pos.start.line,
                         column: pos.start.column,
                     });
-                    replace_with_raw(n, format!("{MARK_OPEN}{mark}{MARK_CLOSE}"));
+                    let mut raw = String::with_capacity(8);
+                    raw.push(MARK_OPEN);
+                    crate::text::push_number(&mut raw, mark as u64);
+                    raw.push(MARK_CLOSE);
+                    replace_with_raw(n, raw);
                 }
                 Err(msg) => {
                     out.problems.push(problem("E011", pos, format!("malformed citation: {msg}"), "write citations like `[@key]`, `[@key, S. 6]` or `[@a; @b, p. 3]`; write `\\[@` for a literal bracket"));

@@ -300,7 +300,9 @@ impl Source {
         s.push_str(": ");
         s.push_str(&self.title);
         if let Some(sym) = &self.symbol {
-            s.push_str(&format!(" [{sym}]"));
+            s.push_str(" [");
+            s.push_str(sym);
+            s.push(']');
         }
         s
     }
@@ -1370,7 +1372,7 @@ fn cited_item(
     let text = match source {
         Some(s) => texts
             .entry(s)
-            .or_insert_with(|| format!("{}, {}", sources[s].label(orgs), locale.date(&sources[s].date)).into())
+            .or_insert_with(|| [sources[s].label(orgs), ", ", &locale.date(&sources[s].date)].concat().into())
             .clone(),
         None => format!("@{}", item.key).into(),
     };
@@ -1396,7 +1398,7 @@ pub fn item_text(c: &CitedItem) -> String {
 fn locator(l: &str) -> String {
     for term in ["S. ", "p. ", "pp. ", "Abs. ", "para. ", "Rn. "] {
         if let Some(rest) = l.strip_prefix(term) {
-            return format!("{}\u{a0}{}", term.trim_end(), rest.trim_start());
+            return [term.trim_end(), "\u{a0}", rest.trim_start()].concat();
         }
     }
     l.to_string()

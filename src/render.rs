@@ -1207,7 +1207,11 @@ pub fn fill_citations(html: &str, citations: &[Citation], href: impl Fn(usize) -
                     }
                     match item.source {
                         Some(s) => {
-                            out.push_str(&format!("<a href=\"{}\">{}</a>", escape(&href(s)), escape(&item.text)))
+                            out.push_str("<a href=\"");
+                            out.push_str(&escape(&href(s)));
+                            out.push_str("\">");
+                            out.push_str(&escape(&item.text));
+                            out.push_str("</a>");
                         }
                         None => out.push_str(&escape(&item.text)),
                     }

@@ -165,12 +165,18 @@ const ASCII_ALNUM: [bool; 256] = {
     t
 };
 
-/// Whether `c` is a letter or digit; German letters are answered without Unicode's tables.
+/// Whether `c` is a letter or digit. Below U+3000 (Latin, Greek, Cyrillic, and the dashes and quotation marks of
+/// General Punctuation, frequent in our texts) the answer comes from a table filled once by `is_alphanumeric`:
+/// Unicode's own lookup took 1.6 % of a build's instructions.
 fn is_word_char(c: char) -> bool {
-    match c {
-        'ä' | 'ö' | 'ü' | 'Ä' | 'Ö' | 'Ü' | 'ß' => true,
-        c if c.is_ascii() => ASCII_ALNUM[c as usize],
-        c => c.is_alphanumeric(),
+    const TABLE_END: usize = 0x3000;
+    static TABLE: std::sync::OnceLock<Box<[bool]>> = std::sync::OnceLock::new();
+    match c as usize {
+        n if n < 0x80 => ASCII_ALNUM[n],
+        n if n < TABLE_END => TABLE.get_or_init(|| {
+            (0..TABLE_END as u32).map(|n| char::from_u32(n).is_some_and(char::is_alphanumeric)).collect()
+        })[n],
+        _ => c.is_alphanumeric(),
     }
 }
 
