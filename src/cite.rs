@@ -6,7 +6,6 @@ use crate::model::{Report, Site, Source};
 use crate::text::Date;
 use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::{Value, json};
 
 /// The absolute URL of a page at `path` (without a trailing `index.html`).
 pub fn absolute_url(site: &Site, path: &str) -> String {
@@ -30,15 +29,66 @@ pub fn report_dir(r: &Report) -> &str {
 }
 
 /// A CSL-JSON date: `{"date-parts": [[2024, 4, 26]]}` at the date's own precision.
-fn csl_date(d: &Date) -> Value {
-    let mut parts = vec![json!(d.year)];
+#[derive(Debug, Serialize)]
+pub struct CslDate {
+    #[serde(rename = "date-parts")]
+    parts: [Vec<i32>; 1],
+}
+
+fn csl_date(d: &Date) -> CslDate {
+    let mut parts = vec![d.year];
     if let Some(m) = d.month {
-        parts.push(json!(m));
+        parts.push(m.into());
         if let Some(day) = d.day {
-            parts.push(json!(day));
+            parts.push(day.into());
         }
     }
-    json!({ "date-parts": [parts] })
+    CslDate { parts: [parts] }
+}
+
+#[derive(Debug, Serialize)]
+struct Literal<'a> {
+    literal: &'a str,
+}
+
+/// One CSL-JSON item, its fields in the order of their names (as the files have always listed them); absent
+/// fields are left out.
+#[derive(Debug, Serialize)]
+pub struct CslItem<'a> {
+    #[serde(rename = "URL", skip_serializing_if = "Option::is_none")]
+    url: Option<std::borrow::Cow<'a, str>>,
+    #[serde(rename = "abstract", skip_serializing_if = "Option::is_none")]
+    summary: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accessed: Option<CslDate>,
+    author: [Literal<'a>; 1],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    genre: Option<&'a str>,
+    id: &'a str,
+    issued: CslDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    number: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    publisher: Option<&'a str>,
+    title: &'a str,
+    #[serde(rename = "title-short", skip_serializing_if = "Option::is_none")]
+    title_short: Option<&'a str>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+/// CSL-JSON items, one to a line: as readable in a diff, and half the size of `serde_json`'s pretty form (whose
+/// every date part takes a line).
+pub fn csl_lines(items: &[CslItem<'_>]) -> String {
+    if items.is_empty() {
+        return "[]\n".to_string();
+    }
+    let lines: Vec<String> = items.iter().map(|i| serde_json::to_string(i).unwrap_or_default()).collect();
+    format!("[\n{}\n]\n", lines.join(",\n"))
 }
 
 /// The reference of a report as a reader would write it, without the access note:
@@ -55,26 +105,24 @@ pub fn reference(site: &Site, r: &Report) -> String {
 }
 
 /// One report as a CSL-JSON item (a list of one, as reference managers expect).
-pub fn report_csl(site: &Site, r: &Report) -> Value {
+pub fn report_csl<'a>(site: &'a Site, r: &'a Report) -> Vec<CslItem<'a>> {
     let publisher = site.config.publisher();
-    let mut item = json!({
-        "id": r.id,
-        "type": "report",
-        "title": r.title,
-        "author": [{ "literal": publisher }],
-        "publisher": publisher,
-        "number": r.id,
-        "issued": csl_date(&r.date),
-        "language": r.language,
-        "URL": absolute_url(site, &r.path),
-    });
-    if let Some(kind) = &r.kind {
-        item["genre"] = json!(kind);
-    }
-    if let Some(summary) = &r.summary {
-        item["abstract"] = json!(summary);
-    }
-    json!([item])
+    vec![CslItem {
+        url: Some(absolute_url(site, &r.path).into()),
+        summary: r.summary.as_deref(),
+        accessed: None,
+        author: [Literal { literal: publisher }],
+        genre: r.kind.as_deref(),
+        id: &r.id,
+        issued: csl_date(&r.date),
+        language: Some(&r.language),
+        note: None,
+        number: Some(&r.id),
+        publisher: Some(publisher),
+        title: &r.title,
+        title_short: None,
+        kind: "report",
+    }]
 }
 
 /// CSL type of a source's `type`: the CSL names pass through, anything else is a document.
@@ -91,47 +139,35 @@ fn csl_type(kind: Option<&str>) -> &'static str {
     }
 }
 
-fn source_csl(site: &Site, s: &Source) -> Value {
-    let org = &site.organisations[s.organisation];
-    let mut item = json!({
-        "id": s.key,
-        "type": csl_type(s.kind.as_deref()),
-        "title": s.title,
-        "author": [{ "literal": org.name }],
-        "issued": csl_date(&s.date),
-    });
-    if let Some(url) = &s.url {
-        item["URL"] = json!(url);
+fn source_csl<'a>(site: &'a Site, s: &'a Source) -> CslItem<'a> {
+    CslItem {
+        url: s.url.as_deref().map(Into::into),
+        summary: None,
+        accessed: None,
+        author: [Literal { literal: &site.organisations[s.organisation].name }],
+        genre: None,
+        id: &s.key,
+        issued: csl_date(&s.date),
+        language: s.language.as_deref(),
+        note: None,
+        number: s.symbol.as_deref(),
+        publisher: None,
+        title: &s.title,
+        title_short: s.label.as_deref(),
+        kind: csl_type(s.kind.as_deref()),
     }
-    if let Some(lang) = &s.language {
-        item["language"] = json!(lang);
-    }
-    if let Some(symbol) = &s.symbol {
-        item["number"] = json!(symbol);
-    }
-    if let Some(label) = &s.label {
-        item["title-short"] = json!(label);
-    }
-    item
 }
 
 /// The sources a report cites, in source-list order, as CSL-JSON with their access dates.
-pub fn sources_csl(site: &Site, r: &Report) -> Value {
-    let items: Vec<Value> = r
-        .bibliography
+pub fn sources_csl<'a>(site: &'a Site, r: &'a Report) -> Vec<CslItem<'a>> {
+    r.bibliography
         .iter()
-        .map(|b| {
-            let mut item = source_csl(site, &site.sources[b.source]);
-            if let Some(d) = &b.accessed_on {
-                item["accessed"] = csl_date(d);
-            }
-            if let Some(d) = &b.downloaded_on {
-                item["note"] = json!(format!("downloaded {}", d.iso()));
-            }
-            item
+        .map(|b| CslItem {
+            accessed: b.accessed_on.as_ref().map(csl_date),
+            note: b.downloaded_on.as_ref().map(|d| format!("downloaded {}", d.iso())),
+            ..source_csl(site, &site.sources[b.source])
         })
-        .collect();
-    Value::Array(items)
+        .collect()
 }
 
 /// Escapes text for a braced BibTeX field.
@@ -488,6 +524,7 @@ fn pretty_with_list<T: serde::Serialize, E: Sync>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{Value, json};
 
     /// A list item as `serde_json` prints it, four spaces in.
     fn indented<E: serde::Serialize>(item: &E) -> String {
@@ -567,7 +604,8 @@ mod tests {
 
     #[test]
     fn csl_dates_keep_their_precision() {
-        assert_eq!(csl_date(&Date::parse("2023-02").unwrap()), json!({ "date-parts": [[2023, 2]] }));
-        assert_eq!(csl_date(&Date::parse("2024-04-26").unwrap()), json!({ "date-parts": [[2024, 4, 26]] }));
+        let date = |d: &str| serde_json::to_value(csl_date(&Date::parse(d).unwrap())).unwrap();
+        assert_eq!(date("2023-02"), json!({ "date-parts": [[2023, 2]] }));
+        assert_eq!(date("2024-04-26"), json!({ "date-parts": [[2024, 4, 26]] }));
     }
 }

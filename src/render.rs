@@ -353,20 +353,11 @@ pub fn render_each(
 
 /// The files of a report's citation data (CSL JSON, BibTeX, its sources as CSL JSON) that `wanted` accepts.
 fn citation_files(site: &Site, r: &Report, wanted: &dyn Fn(&str) -> bool) -> Vec<OutFile> {
-    // One item to a line: as readable in a diff, and half the size of `serde_json`'s pretty form (whose every
-    // date part takes a line), which made these files a tenth of a large archive's output.
-    let pretty = |v: &serde_json::Value| match v {
-        serde_json::Value::Array(items) if !items.is_empty() => {
-            let lines: Vec<String> = items.iter().map(|i| serde_json::to_string(i).unwrap_or_default()).collect();
-            format!("[\n{}\n]\n", lines.join(",\n"))
-        }
-        v => serde_json::to_string(v).unwrap_or_default() + "\n",
-    };
     let dir = crate::cite::report_dir(r);
     let mut files = Vec::new();
     let csl = format!("{dir}{}", crate::cite::csl_file(r));
     if wanted(&csl) {
-        files.push(text_file(csl, pretty(&crate::cite::report_csl(site, r))));
+        files.push(text_file(csl, crate::cite::csl_lines(&crate::cite::report_csl(site, r))));
     }
     let bib = format!("{dir}{}", crate::cite::bibtex_file(r));
     if wanted(&bib) {
@@ -374,7 +365,7 @@ fn citation_files(site: &Site, r: &Report, wanted: &dyn Fn(&str) -> bool) -> Vec
     }
     let sources = format!("{dir}{}", crate::cite::sources_file(r));
     if wanted(&sources) {
-        files.push(text_file(sources, pretty(&crate::cite::sources_csl(site, r))));
+        files.push(text_file(sources, crate::cite::csl_lines(&crate::cite::sources_csl(site, r))));
     }
     files
 }
