@@ -104,3 +104,27 @@ fn report_pages_name_their_language_in_that_language() {
     assert_eq!(language("reports/kaz-2024-003/index.html", "Sprache"), "Deutsch (Österreich)");
     assert_eq!(language("reports/afg-2025-003/index.html", "Language"), "English");
 }
+
+#[test]
+fn texts_held_compressed_or_not_give_the_same_site() {
+    // A large archive holds report texts compressed, a small one as they are (`DOSSIER_PACK_ABOVE` moves the limit
+    // so the demo is built both ways).
+    let tmp = tempfile::tempdir().unwrap();
+    let build = |name: &str, limit: &str| {
+        let out = tmp.path().join(name);
+        let o = dossier()
+            .args(["--root", ".", "build", "--out"])
+            .arg(&out)
+            .env("DOSSIER_PACK_ABOVE", limit)
+            .output()
+            .unwrap();
+        ok(&o);
+        walk(&out).into_iter().map(|p| (std::fs::read(out.join(&p)).unwrap(), p)).collect::<Vec<_>>()
+    };
+    let (packed, plain) = (build("packed", "0"), build("plain", "18446744073709551615"));
+    assert!(packed.len() > 300, "{} files", packed.len());
+    assert!(packed.iter().any(|(_, p)| p.ends_with("/index.html") && p.starts_with("reports/")));
+    let differ: Vec<&String> = packed.iter().zip(&plain).filter(|(a, b)| a != b).map(|(a, _)| &a.1).collect();
+    assert_eq!(packed.len(), plain.len());
+    assert!(differ.is_empty(), "{differ:?}");
+}
