@@ -238,15 +238,24 @@ pub fn report_bibtex(site: &Site, r: &Report) -> String {
 /// can never close the element or open a comment.
 pub fn script_json(v: &impl Serialize) -> String {
     let json = serde_json::to_string(v).unwrap_or_default();
-    let mut out = String::with_capacity(json.len() + 64);
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            c => out.push(c),
-        }
+    // By bytes: the three are ASCII, so never part of a longer character.
+    if !json.bytes().any(|b| matches!(b, b'<' | b'>' | b'&')) {
+        return json;
     }
+    let mut out = String::with_capacity(json.len() + 64);
+    let mut from = 0;
+    for (i, b) in json.bytes().enumerate() {
+        let escaped = match b {
+            b'<' => "\\u003c",
+            b'>' => "\\u003e",
+            b'&' => "\\u0026",
+            _ => continue,
+        };
+        out.push_str(&json[from..i]);
+        out.push_str(escaped);
+        from = i + 1;
+    }
+    out.push_str(&json[from..]);
     out
 }
 
