@@ -192,6 +192,8 @@ fn scan(text: &str, mut f: impl FnMut(Option<&str>, &str, &[(usize, usize)])) {
             _ => text[i..].chars().next().map_or(('\0', 1), |c| (c, c.len_utf8())),
         }
     };
+    // Lower-cased once: a word of ASCII letters and digits alone (most words) is a slice of it, not a copy.
+    let lower = text.to_ascii_lowercase();
     let mut joined = String::new();
     let mut bounds: Vec<(usize, usize)> = Vec::new();
     let mut joiners: Vec<char> = Vec::new();
@@ -202,6 +204,23 @@ fn scan(text: &str, mut f: impl FnMut(Option<&str>, &str, &[(usize, usize)])) {
         if b < 0x80 && !ASCII_ALNUM[b as usize] {
             i += 1;
             continue;
+        }
+        if b < 0x80 {
+            let mut end = i + 1;
+            while end < n && ASCII_ALNUM[bytes[end] as usize] {
+                end += 1;
+            }
+            // The word ends here unless a letter (ASCII or not) or a joiner with a letter after it follows.
+            let ends = end >= n
+                || (bytes[end] < 0x80 && {
+                    let j = bytes[end] as char;
+                    !(keeps(j) || vanishes(j)) || end + 1 >= n || !is_word_char(at(end + 1).0)
+                });
+            if ends {
+                f(None, &lower[i..end], &[(0, end - i)]);
+                i = end;
+                continue;
+            }
         }
         let (c, len) = at(i);
         if !is_word_char(c) {
@@ -214,15 +233,13 @@ fn scan(text: &str, mut f: impl FnMut(Option<&str>, &str, &[(usize, usize)])) {
         loop {
             let start = buf.len();
             while i < n {
-                // A run of ASCII letters and digits is copied and lower-cased at once.
+                // A run of ASCII letters and digits is copied at once, lower-cased.
                 let mut end = i;
                 while end < n && ASCII_ALNUM[bytes[end] as usize] {
                     end += 1;
                 }
                 if end > i {
-                    let from = buf.len();
-                    buf.push_str(&text[i..end]);
-                    buf[from..].make_ascii_lowercase();
+                    buf.push_str(&lower[i..end]);
                     i = end;
                     continue;
                 }
@@ -1222,6 +1239,11 @@ mod tests {
         assert_eq!(t.terms().collect::<Vec<_>>(), ["cat/c/kaz/co/4", "cat", "c", "kaz", "co", "4"]);
         // A joiner at the edge of a word is punctuation.
         assert_eq!(joined("- Polizei/ -Folter-"), ["polizei", "folter"]);
+        // Words of ASCII letters alone are taken whole; these continue past their ASCII letters.
+        assert_eq!(
+            joined("„Straße“ – Anwältinnen; Nord-Ästhetik, Menschen\u{ad}rechte… Sicherheit."),
+            ["strasse", "anwaeltinnen", "nord-aesthetik", "menschenrechte", "sicherheit"]
+        );
     }
 
     #[test]
