@@ -1144,10 +1144,32 @@ pub(crate) fn push_json_str(out: &mut String, s: &str, escape_lt: bool) {
     };
     out.reserve(s.len() + 2);
     out.push('"');
+    // Whether any of the eight bytes of `v` is less than `n` (for `n` up to 128), or zero: exact tests.
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let any_below = |v: u64, n: u64| v.wrapping_sub(LO * n) & !v & HI != 0;
+    let any_zero = |v: u64| any_below(v, 1);
     let bytes = s.as_bytes();
     let mut start = 0;
     let mut i = 0;
+    // Passage text is thousands of bytes with few to escape: eight are checked at a time, and only a block
+    // holding one is looked at byte by byte.
+    let mut block_end = 0;
     while i < bytes.len() {
+        if i >= block_end {
+            if let Some(chunk) = bytes.get(i..i + 8) {
+                let v = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+                let special = any_below(v, 0x20)
+                    || any_zero(v ^ (LO * u64::from(b'"')))
+                    || any_zero(v ^ (LO * u64::from(b'\\')))
+                    || (escape_lt && any_zero(v ^ (LO * u64::from(b'<'))));
+                if !special {
+                    i += 8;
+                    continue;
+                }
+                block_end = i + 8;
+            }
+        }
         let b = bytes[i];
         if !SPECIAL[b as usize] || (b == b'<' && !escape_lt) {
             i += 1;
@@ -1201,9 +1223,15 @@ mod tests {
 
     #[test]
     fn passage_strings_are_json_without_angle_brackets() {
-        for text in
-            ["plain", "quote \" and \\ back", "line\nbreak\ttab\r\u{1}\u{1f}", "</script><!--", "Ärger · ß – 😀"]
-        {
+        // Long enough to be checked eight bytes at a time, with the characters to escape at every offset.
+        let long: Vec<String> = (0..16)
+            .map(|k| {
+                format!("{}{}Überwachung in Almaty \u{1f} und \"Astana\" \\ <b> {}", "x".repeat(k), "\n", "ä".repeat(k))
+            })
+            .collect();
+        let short =
+            ["plain", "quote \" and \\ back", "line\nbreak\ttab\r\u{1}\u{1f}", "</script><!--", "Ärger · ß – 😀"];
+        for text in short.iter().copied().chain(long.iter().map(String::as_str)) {
             let mut out = String::new();
             push_json_str(&mut out, text, true);
             assert!(!out.contains('<'), "{out}");
