@@ -345,12 +345,18 @@ fn plain_text(root: Node<'_>) -> String {
         text.push('\n');
     }
     // A citation left out leaves a space before the punctuation that followed it: "rechnen [@x]." → "rechnen .".
-    for p in [" .", " ,", " ;", " :", " )"] {
-        if text.contains(p) {
-            text = text.replace(p, &p[1..]);
+    // That space goes, in one pass.
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for i in 0..bytes.len().saturating_sub(1) {
+        if bytes[i] == b' ' && matches!(bytes[i + 1], b'.' | b',' | b';' | b':' | b')') {
+            out.push_str(&text[from..i]);
+            from = i + 1;
         }
     }
-    text
+    out.push_str(&text[from..]);
+    out
 }
 
 fn cite_index(n: Node<'_>) -> Option<usize> {
@@ -597,6 +603,10 @@ mod tests {
         assert!(c.html.contains("[@esc]"));
         assert!(c.html.contains("mailto:x@y.org"), "{}", c.html);
         assert!(c.html.contains(&format!("{MARK_OPEN}0{MARK_CLOSE}")));
+        // The plain text (for the index) leaves citations out, and the spaces they leave before punctuation.
+        let t =
+            convert("Lage [@a]. Kosten [@a], Frist [@a]; Ort [@a]: (siehe [@a]) und  [@a].\n", MdOptions::default());
+        assert_eq!(&*t.text, "Lage. Kosten, Frist; Ort: (siehe) und .\n");
     }
 
     #[test]
