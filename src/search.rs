@@ -1156,19 +1156,19 @@ pub(crate) fn push_json_str(out: &mut String, s: &str, escape_lt: bool) {
     // holding one is looked at byte by byte.
     let mut block_end = 0;
     while i < bytes.len() {
-        if i >= block_end {
-            if let Some(chunk) = bytes.get(i..i + 8) {
-                let v = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-                let special = any_below(v, 0x20)
-                    || any_zero(v ^ (LO * u64::from(b'"')))
-                    || any_zero(v ^ (LO * u64::from(b'\\')))
-                    || (escape_lt && any_zero(v ^ (LO * u64::from(b'<'))));
-                if !special {
-                    i += 8;
-                    continue;
-                }
-                block_end = i + 8;
+        if i >= block_end
+            && let Some(chunk) = bytes.get(i..i + 8)
+        {
+            let v = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+            let special = any_below(v, 0x20)
+                || any_zero(v ^ (LO * u64::from(b'"')))
+                || any_zero(v ^ (LO * u64::from(b'\\')))
+                || (escape_lt && any_zero(v ^ (LO * u64::from(b'<'))));
+            if !special {
+                i += 8;
+                continue;
             }
+            block_end = i + 8;
         }
         let b = bytes[i];
         if !SPECIAL[b as usize] || (b == b'<' && !escape_lt) {
