@@ -192,6 +192,11 @@ fn scan(text: &str, mut f: impl FnMut(Option<&str>, &str, &[(usize, usize)])) {
             _ => text[i..].chars().next().map_or(('\0', 1), |c| (c, c.len_utf8())),
         }
     };
+    // Whether the character at byte `i` joins two parts of one token: a joiner with a letter or digit right after it.
+    let joins_at = |i: usize| -> bool {
+        let (j, len) = at(i);
+        (keeps(j) || vanishes(j)) && i + len < n && is_word_char(at(i + len).0)
+    };
     // Lower-cased once: a word of ASCII letters and digits alone (most words) is a slice of it, not a copy.
     let lower = text.to_ascii_lowercase();
     let mut joined = String::new();
@@ -211,12 +216,7 @@ fn scan(text: &str, mut f: impl FnMut(Option<&str>, &str, &[(usize, usize)])) {
                 end += 1;
             }
             // The word ends here unless a letter (ASCII or not) or a joiner with a letter after it follows.
-            let ends = end >= n
-                || (bytes[end] < 0x80 && {
-                    let j = bytes[end] as char;
-                    !(keeps(j) || vanishes(j)) || end + 1 >= n || !is_word_char(at(end + 1).0)
-                });
-            if ends {
+            if end >= n || (bytes[end] < 0x80 && !joins_at(end)) {
                 f(None, &lower[i..end], &[(0, end - i)]);
                 i = end;
                 continue;
@@ -251,14 +251,10 @@ fn scan(text: &str, mut f: impl FnMut(Option<&str>, &str, &[(usize, usize)])) {
                 i += len;
             }
             bounds.push((start, buf.len()));
-            // A joiner needs a letter or digit right after it.
-            if i >= n {
+            if i >= n || !joins_at(i) {
                 break;
             }
             let (j, len) = at(i);
-            if !(keeps(j) || vanishes(j)) || i + len >= n || !is_word_char(at(i + len).0) {
-                break;
-            }
             joiners.push(j);
             i += len;
         }
@@ -882,7 +878,7 @@ pub fn build_each(site: &Site, emit: &mut dyn FnMut(Vec<OutFile>) -> Result<(), 
     while made.is_some() || starts.peek().is_some() {
         let next = starts.next();
         let t0 = std::time::Instant::now();
-        let (_, batch) = rayon::join(
+        let (_, mut batch) = rayon::join(
             || {
                 if let Some((start, batch)) = made.as_mut() {
                     merge(*start, batch, &mut postings, &mut forms);
@@ -898,7 +894,6 @@ pub fn build_each(site: &Site, emit: &mut dyn FnMut(Vec<OutFile>) -> Result<(), 
         if let Some((_, mut batch)) = made.take() {
             docs.append(&mut batch);
         }
-        let mut batch = batch;
         if let Some((start, batch)) = &mut batch {
             emit(batch.par_iter().enumerate().flat_map_iter(|(off, d)| doc_files(*start + off, d)).collect())?;
             // The texts are not kept waiting for the merge.
