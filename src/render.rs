@@ -243,6 +243,15 @@ pub fn render_selected(
 /// Files rendered at a time by [`render_each`] (fewer when pages list many reports).
 const PART: usize = 1024;
 
+/// URLs in one sitemap file: the sitemap protocol allows at most 50,000 (and 50 MB, far more than 50,000 of
+/// ours take). A larger site's `sitemap.xml` is an index of files holding this many each.
+const SITEMAP_URLS: usize = 50_000;
+
+/// [`SITEMAP_URLS`], or the number `DOSSIER_SITEMAP_URLS` sets (so the split can be tested on a small site).
+fn sitemap_urls() -> usize {
+    std::env::var("DOSSIER_SITEMAP_URLS").ok().and_then(|v| v.parse().ok()).filter(|&n| n > 0).unwrap_or(SITEMAP_URLS)
+}
+
 /// The report card partial, which the `card` filter shows.
 const CARD_TEMPLATE: &str = "partials/card.html";
 
@@ -336,12 +345,12 @@ pub fn render_each(
             continue;
         }
         let made = match path {
-            "atom.xml" => r.feed(),
+            "atom.xml" => r.feed().map(|f| vec![f]),
             "sitemap.xml" => r.sitemap(&html_paths),
-            _ => r.plain(path),
+            _ => r.plain(path).map(|f| vec![f]),
         };
         match made {
-            Ok(f) => out.push(f),
+            Ok(f) => out.extend(f),
             Err(e) => diags.push(template_error(site, &e)),
         }
     }
@@ -1151,17 +1160,36 @@ impl<'a> Renderer<'a> {
         Ok(OutFile { path: "atom.xml".into(), data: OutData::Text(self.tera.render("atom.xml", &ctx)?) })
     }
 
-    fn sitemap(&self, html_paths: &[String]) -> Result<OutFile, tera::Error> {
-        let (mut ctx, _) = self.page("sitemap.xml", String::new(), None, &self.site.config.language, "sitemap");
+    /// `sitemap.xml` with every URL, or, past [`SITEMAP_URLS`] of them, an index of `sitemap-1.xml`,
+    /// `sitemap-2.xml`, … that hold them.
+    fn sitemap(&self, html_paths: &[String]) -> Result<Vec<OutFile>, tera::Error> {
+        let base = &self.site.config.base_url;
         let urls: Vec<String> = html_paths
             .iter()
             .map(|p| {
                 let p = if self.site.portable { p.as_str() } else { p.strip_suffix("index.html").unwrap_or(p) };
-                format!("{}{p}", self.site.config.base_url)
+                format!("{base}{p}")
             })
             .collect();
-        ctx.insert("urls", &urls);
-        Ok(OutFile { path: "sitemap.xml".into(), data: OutData::Text(self.tera.render("sitemap.xml", &ctx)?) })
+        let render = |name: &str, urls: &[String], sitemaps: &[String]| -> Result<OutFile, tera::Error> {
+            let (mut ctx, _) = self.page(name, String::new(), None, &self.site.config.language, "sitemap");
+            ctx.insert("urls", urls);
+            ctx.insert("sitemaps", sitemaps);
+            Ok(OutFile { path: name.into(), data: OutData::Text(self.tera.render("sitemap.xml", &ctx)?) })
+        };
+        let limit = sitemap_urls();
+        if urls.len() <= limit {
+            return Ok(vec![render("sitemap.xml", &urls, &[])?]);
+        }
+        let mut files = Vec::new();
+        let mut sitemaps = Vec::new();
+        for (k, chunk) in urls.chunks(limit).enumerate() {
+            let name = format!("sitemap-{}.xml", k + 1);
+            files.push(render(&name, chunk, &[])?);
+            sitemaps.push(format!("{base}{name}"));
+        }
+        files.push(render("sitemap.xml", &[], &sitemaps)?);
+        Ok(files)
     }
 
     fn plain(&self, name: &str) -> Result<OutFile, tera::Error> {

@@ -185,6 +185,43 @@ fn term_and_organisation_pages_are_paginated() {
     assert!(!walk(&s.out()).iter().any(|f| f.starts_with("countries/kazakhstan/page/")));
 }
 
+/// The `<loc>` values of a sitemap file, and its root element's name.
+fn sitemap_locs(out: &std::path::Path, file: &str) -> (String, Vec<String>) {
+    let xml = std::fs::read_to_string(out.join(file)).unwrap();
+    let root = xml.split('<').skip(1).find(|t| !t.starts_with('?')).map(|t| t.split([' ', '>']).next().unwrap());
+    let locs = xml.split("<loc>").skip(1).map(|t| t.split("</loc>").next().unwrap().to_string()).collect();
+    (root.unwrap().to_string(), locs)
+}
+
+#[test]
+fn a_sitemap_past_the_protocols_limit_becomes_an_index_of_sitemaps() {
+    let s = site();
+    ok(&s.build());
+    let (root, all) = sitemap_locs(&s.out(), "sitemap.xml");
+    assert_eq!(root, "urlset");
+    // One URL per HTML page but the 404 page.
+    assert_eq!(all.len(), html_files(&s.out()).len() - 1, "{all:?}");
+    assert!(!walk(&s.out()).iter().any(|f| f.starts_with("sitemap-")));
+    // With at most 4 URLs to a file, the same URLs in files of 4, listed by the index that robots.txt names.
+    let split = dossier().env("DOSSIER_SITEMAP_URLS", "4").arg("--root").arg(s.root()).arg("build").output().unwrap();
+    ok(&split);
+    let (root, parts) = sitemap_locs(&s.out(), "sitemap.xml");
+    assert_eq!(root, "sitemapindex");
+    let expected: Vec<String> =
+        (1..=all.len().div_ceil(4)).map(|k| format!("https://example.org/sub/sitemap-{k}.xml")).collect();
+    assert_eq!(parts, expected);
+    let mut again = Vec::new();
+    for k in 1..=parts.len() {
+        let (root, locs) = sitemap_locs(&s.out(), &format!("sitemap-{k}.xml"));
+        assert_eq!(root, "urlset");
+        assert!(!locs.is_empty() && locs.len() <= 4, "{locs:?}");
+        again.extend(locs);
+    }
+    assert_eq!(again, all);
+    let robots = std::fs::read_to_string(s.out().join("robots.txt")).unwrap();
+    assert!(robots.contains("Sitemap: https://example.org/sub/sitemap.xml"));
+}
+
 #[test]
 fn content_is_escaped_and_raw_html_is_off_by_default() {
     let s = Site::minimal(&[(
