@@ -47,11 +47,14 @@ pub struct Listing {
     /// Entries in the Atom feed.
     #[serde(default = "default_page_size")]
     pub feed_size: usize,
+    /// Lines per page of the plain lists: the reports citing a source, and the list of all sources.
+    #[serde(default = "default_list_size")]
+    pub list_size: usize,
 }
 
 impl Default for Listing {
     fn default() -> Self {
-        Listing { page_size: default_page_size(), feed_size: default_page_size() }
+        Listing { page_size: default_page_size(), feed_size: default_page_size(), list_size: default_list_size() }
     }
 }
 
@@ -75,6 +78,9 @@ fn default_theme() -> String {
 fn default_page_size() -> usize {
     20
 }
+fn default_list_size() -> usize {
+    200
+}
 
 const KEYS: &[&str] = &[
     "title",
@@ -90,6 +96,7 @@ const KEYS: &[&str] = &[
     "topics",
     "page_size",
     "feed_size",
+    "list_size",
     "allow_html",
 ];
 
@@ -112,8 +119,25 @@ impl Config {
         if !config.base_url.ends_with('/') {
             config.base_url.push('/');
         }
-        if config.listing.page_size == 0 {
-            return Err(Diagnostic::error("E001", file, 0, 0, "site.toml: listing.page_size must be at least 1"));
+        for (key, value) in [("page_size", config.listing.page_size), ("list_size", config.listing.list_size)] {
+            if value == 0 {
+                let (line, col) = text
+                    .lines()
+                    .enumerate()
+                    .find_map(|(i, l)| {
+                        let rest = l.trim_start().strip_prefix(key)?;
+                        rest.trim_start().starts_with('=').then(|| (i + 1, l.len() - l.trim_start().len() + 1))
+                    })
+                    .unwrap_or((0, 0));
+                return Err(Diagnostic::error(
+                    "E001",
+                    file,
+                    line,
+                    col,
+                    format!("site.toml: listing.{key} must be at least 1"),
+                )
+                .help(format!("set `{key}` to the number of entries a page should hold")));
+            }
         }
         Ok(config)
     }

@@ -9,7 +9,7 @@
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::StaticData;
 use crate::markdown::{MARK_CLOSE, MARK_OPEN, escape};
-use crate::model::{Citation, Report, Site, Source, Term, site_path};
+use crate::model::{Citation, Report, Site, Term, site_path};
 use crate::text::{Locale, sort_key};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -282,8 +282,8 @@ pub fn render_each(
         Job::TermIndex("years"),
         Job::TermIndex("languages"),
         Job::Organisations,
-        Job::Sources,
     ];
+    jobs.extend((1..=source_list_pages(site)).map(Job::Sources));
     let pages = site.reports.len().div_ceil(site.config.listing.page_size).max(1);
     jobs.extend((1..=pages).map(Job::Reports));
     jobs.extend((0..site.reports.len()).map(Job::Report));
@@ -296,7 +296,9 @@ pub fn render_each(
     for (i, o) in site.organisations.iter().enumerate() {
         jobs.extend((1..=page_count(o.reports.len(), size)).map(|n| Job::Organisation(i, n)));
     }
-    jobs.extend((0..site.sources.len()).map(Job::Source));
+    for i in 0..site.sources.len() {
+        jobs.extend((1..=source_pages(site, i)).map(|n| Job::Source(i, n)));
+    }
     jobs.extend((0..site.pages.len()).map(Job::Page));
 
     let html_paths: Vec<String> =
@@ -384,11 +386,12 @@ fn citation_files(site: &Site, r: &Report, wanted: &dyn Fn(&str) -> bool) -> Vec
 pub enum Part {
     /// A report's page and its citation files.
     Report(usize),
-    Source(usize),
+    /// Page `n` (from 1) of a source.
+    Source(usize, usize),
     /// Page `n` (from 1) of an organisation.
     Organisation(usize, usize),
-    /// The list of all sources.
-    Sources,
+    /// Page `n` (from 1) of the list of all sources.
+    Sources(usize),
     /// The list of all organisations.
     Organisations,
     /// Page `n` (from 1) of a country, topic, year or language (`"countries"` …) with its reports.
@@ -411,9 +414,9 @@ pub fn render_parts(site: &Site, tera: &Tera, diags: &mut Diagnostics, parts: &[
         .map(|&part| {
             let job = match part {
                 Part::Report(i) => Job::Report(i),
-                Part::Source(i) => Job::Source(i),
+                Part::Source(i, n) => Job::Source(i, n),
                 Part::Organisation(i, n) => Job::Organisation(i, n),
-                Part::Sources => Job::Sources,
+                Part::Sources(n) => Job::Sources(n),
                 Part::Organisations => Job::Organisations,
                 Part::Term(kind, i, n) => Job::Term(kind, i, n),
                 Part::Listing(n) => Job::Reports(n),
@@ -459,8 +462,10 @@ enum Job {
     Organisations,
     /// Page `n` of an organisation's citing reports; the first also describes it and lists its documents.
     Organisation(usize, usize),
-    Sources,
-    Source(usize),
+    /// Page `n` of the list of all sources.
+    Sources(usize),
+    /// Page `n` of a source's citing reports, with the excerpts quoted in them.
+    Source(usize, usize),
     Page(usize),
     Search,
 }
@@ -472,6 +477,8 @@ struct Renderer<'a> {
     cards: Vec<std::sync::OnceLock<Value>>,
     /// Whether a report's page takes its body out of the model (see [`render_each`]).
     take_bodies: bool,
+    /// The sources in the order of their list (by label, date and key), sorted once for all its pages.
+    source_order: std::sync::OnceLock<Vec<usize>>,
     /// The first error of `partials/card.html` rendered on its own, reported in place of the pages it fails.
     card_error: std::sync::Mutex<Option<tera::Error>>,
 }
@@ -484,6 +491,16 @@ pub fn file_of(path: &str) -> String {
 /// How many pages a list of `len` reports takes, `size` to a page (an empty list has one page).
 pub fn page_count(len: usize, size: usize) -> usize {
     len.div_ceil(size).max(1)
+}
+
+/// The pages of source `i`: its citing reports, `list_size` to a page.
+pub fn source_pages(site: &Site, i: usize) -> usize {
+    page_count(site.sources[i].cited_by.len(), site.config.listing.list_size)
+}
+
+/// The pages of the list of all sources, `list_size` to a page.
+pub fn source_list_pages(site: &Site) -> usize {
+    page_count(site.sources.len(), site.config.listing.list_size)
 }
 
 /// The site path of page `n` (from 1) of a paged list whose first page is `section/slug/`
@@ -667,6 +684,7 @@ impl<'a> Renderer<'a> {
             tera,
             cards: (0..site.reports.len()).map(|_| std::sync::OnceLock::new()).collect(),
             take_bodies: false,
+            source_order: std::sync::OnceLock::new(),
             card_error: std::sync::Mutex::new(None),
         }
     }
@@ -775,7 +793,17 @@ impl<'a> Renderer<'a> {
 
     /// The reports on page `n` of a paged list of `all`, and the pager, which links pages with `path_of`.
     fn paginate<'r>(&self, all: &'r [usize], n: usize, path_of: impl Fn(usize) -> String) -> (&'r [usize], Pager) {
-        let size = self.site.config.listing.page_size;
+        self.paginate_by(all, self.site.config.listing.page_size, n, path_of)
+    }
+
+    /// Page `n` of `all`, `size` to a page, and the pager.
+    fn paginate_by<'r, T>(
+        &self,
+        all: &'r [T],
+        size: usize,
+        n: usize,
+        path_of: impl Fn(usize) -> String,
+    ) -> (&'r [T], Pager) {
         let shown = &all[((n - 1) * size).min(all.len())..(n * size).min(all.len())];
         (shown, pager(n, page_count(all.len(), size), path_of))
     }
@@ -788,7 +816,11 @@ impl<'a> Renderer<'a> {
                 Job::Term(..) => site.config.listing.page_size,
                 Job::Organisation(i, 1) => site.config.listing.page_size + site.organisations[i].sources.len(),
                 Job::Organisation(..) => site.config.listing.page_size,
-                Job::Source(i) => site.sources[i].cited_by.len() + site.sources[i].excerpts.len(),
+                Job::Source(i, _) => {
+                    let s = &site.sources[i];
+                    site.config.listing.list_size.min(s.cited_by.len()) + s.excerpts.len() / source_pages(site, i)
+                }
+                Job::Sources(_) => site.config.listing.list_size / 4,
                 _ => 0,
             }
     }
@@ -806,8 +838,8 @@ impl<'a> Renderer<'a> {
             Job::Term(kind, i, n) => self.paged(kind, &self.terms(kind)[i].slug, n),
             Job::Organisations => self.link("organisations", ""),
             Job::Organisation(i, n) => self.paged("organisations", &site.organisations[i].slug, n),
-            Job::Sources => self.link("sources", ""),
-            Job::Source(i) => site.sources[i].path.clone(),
+            Job::Sources(n) => self.paged("sources", "", n),
+            Job::Source(i, n) => self.paged("sources", &site.sources[i].key, n),
             Job::Page(i) => site.pages[i].path.clone(),
             Job::Search => self.link("search", ""),
         }
@@ -946,18 +978,36 @@ impl<'a> Renderer<'a> {
                 ctx.insert("pagination", &pagination);
                 self.html("organisation.html", &path, &ctx)
             }
-            Job::Sources => {
-                let path = self.link("sources", "");
-                let (mut ctx, _) = self.page(&path, ui.words.sources.to_string(), None, lang, "sources");
-                let mut list: Vec<&Source> = site.sources.iter().map(|s| &**s).collect();
-                list.sort_by_cached_key(|s| (sort_key(s.label(&site.organisations)), s.date, s.key.clone()));
-                let entries: Vec<serde_json::Value> = list.iter().map(|s| serde_json::json!({
-                    "reference": format!("{}, {}", s.reference(&site.organisations), ui.date(&s.date)), "path": s.path, "citing": s.cited_by.len()
-                })).collect();
+            Job::Sources(n) => {
+                let path = self.paged("sources", "", n);
+                let title = if n == 1 {
+                    ui.words.sources.to_string()
+                } else {
+                    format!("{} – {} {n}", ui.words.sources, ui.words.page)
+                };
+                let (mut ctx, _) = self.page(&path, title, None, lang, "sources");
+                let order = self.source_order.get_or_init(|| {
+                    let mut order: Vec<usize> = (0..site.sources.len()).collect();
+                    order.sort_by_cached_key(|&i| {
+                        let s = &site.sources[i];
+                        (sort_key(s.label(&site.organisations)), s.date, s.key.clone())
+                    });
+                    order
+                });
+                let (shown, pagination) =
+                    self.paginate_by(order, site.config.listing.list_size, n, |n| self.paged("sources", "", n));
+                let entries: Vec<serde_json::Value> = shown.iter().map(|&i| {
+                    let s = &site.sources[i];
+                    serde_json::json!({
+                        "reference": format!("{}, {}", s.reference(&site.organisations), ui.date(&s.date)), "path": s.path, "citing": s.cited_by.len()
+                    })
+                }).collect();
                 ctx.insert("sources", &entries);
+                ctx.insert("source_count", &site.sources.len());
+                ctx.insert("pagination", &pagination);
                 self.html("sources.html", &path, &ctx)
             }
-            Job::Source(i) => self.source(i),
+            Job::Source(i, n) => self.source(i, n),
             Job::Search => {
                 let path = self.link("search", "");
                 let (ctx, _) = self.page(&path, ui.words.search.to_string(), None, lang, "search");
@@ -1103,23 +1153,27 @@ impl<'a> Renderer<'a> {
         self.html("report.html", &r.path, &ctx)
     }
 
-    fn source(&self, i: usize) -> Result<OutFile, tera::Error> {
+    /// Page `n` of source `i`: what it is, `list_size` of its citing reports, and the excerpts quoted from it in
+    /// those reports.
+    fn source(&self, i: usize, n: usize) -> Result<OutFile, tera::Error> {
         let site = self.site;
         let ui = site.ui;
         let s = &site.sources[i];
         let o = &site.organisations[s.organisation];
         let lang = site.config.language.as_str();
-        let (mut ctx, _) = self.page(&s.path, s.title.clone(), None, lang, "source");
+        let path = self.paged("sources", &s.key, n);
+        let title = if n == 1 { s.title.clone() } else { format!("{} – {} {n}", s.title, ui.words.page) };
+        let (mut ctx, root) = self.page(&path, title, None, lang, "source");
         ctx.insert("source", &serde_json::json!({
             "key": s.key, "title": s.title, "label": s.label(&site.organisations), "reference": s.reference(&site.organisations),
             "date": ui.date(&s.date), "date_iso": s.date.iso(), "url": s.url, "type": s.kind, "language": s.language.as_deref().map(|l| crate::text::language_name(l, ui)),
             "lang": s.language, "symbol": s.symbol,
         }));
         ctx.insert("organisation", &serde_json::json!({"name": o.name, "short": o.short, "path": o.path}));
-        // Built as template values directly: the most cited sources list thousands of reports, and cards are
-        // shared, not copied.
-        let cited: Vec<Value> = s
-            .cited_by
+        let size = site.config.listing.list_size;
+        let (shown, pagination) = self.paginate_by(&s.cited_by, size, n, |n| self.paged("sources", &s.key, n));
+        // Built as template values directly: cards are shared, not copied.
+        let cited: Vec<Value> = shown
             .iter()
             .map(|u| {
                 let r = &site.reports[u.report];
@@ -1131,17 +1185,24 @@ impl<'a> Renderer<'a> {
             })
             .collect();
         ctx.insert_value("cited_by", Value::from(cited));
-        let excerpts: Vec<serde_json::Value> = s.excerpts.iter().map(|&(ri, gi, ei, xi)| {
+        ctx.insert("cited_count", &s.cited_by.len());
+        ctx.insert("pagination", &pagination);
+        // An excerpt goes on the page where its report is, or would be, in the list of citing reports; both
+        // lists are in report order.
+        let page_of = |report: usize| s.cited_by.partition_point(|u| u.report < report) / size + 1;
+        let last = pagination.total;
+        let excerpts: Vec<serde_json::Value> = s.excerpts.iter().filter(|x| page_of(x.0).min(last) == n).map(|&(ri, gi, ei, xi)| {
             let r = &site.reports[ri];
             let x = &r.appendix[gi].entries[ei].excerpts[xi];
             serde_json::json!({
                 "report": {"id": r.id, "title": r.title, "path": r.path, "lang": r.language},
-                "html": quote_html(&fill_citations(&x.html, &r.citations, |s| format!("{}{}", root_of(&self.site.sources[i].path), site.sources[s].path)), x.quote_open, x.quote_close),
+                "html": quote_html(&fill_citations(&x.html, &r.citations, |s| format!("{root}{}", site.sources[s].path)), x.quote_open, x.quote_close),
                 "citation": x.citation, "lang": x.language, "quote_open": x.quote_open, "quote_close": x.quote_close,
             })
         }).collect();
         ctx.insert("excerpts", &excerpts);
-        self.html("source.html", &s.path, &ctx)
+        ctx.insert("excerpt_count", &s.excerpts.len());
+        self.html("source.html", &path, &ctx)
     }
 
     fn feed(&self) -> Result<OutFile, tera::Error> {

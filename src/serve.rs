@@ -539,9 +539,14 @@ impl Builder {
         }
         let modelled = started.elapsed();
         let mut parts: Vec<Part> = edits.iter().map(|e| Part::Report(e.index)).collect();
-        parts.extend(sources.iter().map(|&s| Part::Source(s)));
-        // An organisation with a citing report more or less: all its pages, unless it has more or fewer of them
-        // now (then a whole build adds or removes them).
+        // A source with a citing report more or less, or other places cited: all its pages, unless it has more
+        // or fewer of them now (then a whole build adds or removes them). So for organisations.
+        if sources.iter().any(|&s| render::source_pages(&last, s) != render::source_pages(&site, s)) {
+            return None;
+        }
+        parts.extend(
+            sources.iter().flat_map(|&s| (1..=render::source_pages(&site, s)).map(move |n| Part::Source(s, n))),
+        );
         let size = site.config.listing.page_size;
         let org_pages = |site: &Site, o: usize| render::page_count(site.organisations[o].reports.len(), size);
         if organisations.iter().any(|&o| org_pages(&last, o) != org_pages(&site, o)) {
@@ -551,7 +556,8 @@ impl Builder {
             organisations.iter().flat_map(|&o| (1..=org_pages(&site, o)).map(move |n| Part::Organisation(o, n))),
         );
         if counts {
-            parts.extend([Part::Sources, Part::Organisations]);
+            parts.extend((1..=render::source_list_pages(&site)).map(Part::Sources));
+            parts.push(Part::Organisations);
         }
         // A changed card: every page that lists the report, before and after the change.
         for &i in &cards {
@@ -568,7 +574,11 @@ impl Builder {
             }
             let orgs = old.organisations.iter().chain(&new.organisations);
             parts.extend(orgs.map(|&o| Part::Organisation(o, page_of(&site.organisations[o].reports))));
-            let cited = old.bibliography.iter().chain(&new.bibliography).map(|b| Part::Source(b.source));
+            let lines = site.config.listing.list_size;
+            let cited = old.bibliography.iter().chain(&new.bibliography).map(|b| {
+                let list = &site.sources[b.source].cited_by;
+                Part::Source(b.source, list.partition_point(|u| u.report < i) / lines + 1)
+            });
             parts.extend(cited);
             parts.push(Part::Listing(i / size + 1));
             if i < size {
@@ -739,6 +749,7 @@ fn affected(old: &Site, new: &Site, changed: &[PathBuf]) -> HashSet<String> {
                 .all(|(a, b)| old.reports[a.report].id == new.reports[b.report].id && a.locators == b.locators)
     };
     // The list of all sources shows each one's reference, date and count of citing reports.
+    let lines = new.config.listing.list_size;
     let mut counts_changed = old.sources.len() != new.sources.len();
     for s in &new.sources {
         let users: Vec<usize> = s.cited_by.iter().map(|u| u.report).collect();
@@ -751,7 +762,9 @@ fn affected(old: &Site, new: &Site, changed: &[PathBuf]) -> HashSet<String> {
         });
         let same = old_source.is_some_and(|o| same_uses(o, s) && o.excerpts.len() == s.excerpts.len());
         if !same || touches_card(new, &users) || touches(new, &excerpted) || changed.contains(&s.file) {
-            add(&s.path);
+            for n in 1..=render::page_count(s.cited_by.len(), lines) {
+                add(&render::paged_path("sources", &s.key, n, new.portable));
+            }
         }
     }
     let org_key = |site: &Site, o: &model::Organisation| {
@@ -807,7 +820,9 @@ fn affected(old: &Site, new: &Site, changed: &[PathBuf]) -> HashSet<String> {
         add(&model::site_path(section, "", new.portable));
     }
     if counts_changed {
-        add(&model::site_path("sources", "", new.portable));
+        for n in 1..=render::source_list_pages(new) {
+            add(&render::paged_path("sources", "", n, new.portable));
+        }
     }
     for p in &new.pages {
         add(&p.path);
@@ -900,8 +915,8 @@ fn page_kind(path: &str) -> &'static str {
         ["index.html" | "atom.xml" | "sitemap.xml"] => "listing",
         ["reports", "index.html"] | ["reports", "page", ..] => "listing",
         ["reports", _, "index.html"] => "report",
-        ["sources", "index.html"] | ["organisations", "index.html"] => "listing",
-        ["sources", _, "index.html"] => "source",
+        ["sources", "index.html"] | ["sources", "page", _, "index.html"] | ["organisations", "index.html"] => "listing",
+        ["sources", _, "index.html"] | ["sources", _, "page", _, "index.html"] => "source",
         ["organisations", _, "index.html"] | ["organisations", _, "page", _, "index.html"] => "organisation",
         [s, "index.html"] if section.contains(s) => "listing",
         [s, _, "index.html"] | [s, _, "page", _, "index.html"] if section.contains(s) => "term",

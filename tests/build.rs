@@ -185,6 +185,58 @@ fn term_and_organisation_pages_are_paginated() {
     assert!(!walk(&s.out()).iter().any(|f| f.starts_with("countries/kazakhstan/page/")));
 }
 
+#[test]
+fn source_pages_and_the_list_of_sources_are_paged_by_list_size() {
+    // Three reports cite hrw-2024, newest first r-de, r-at, r-en; r-at and r-en quote it in their excerpts.
+    let excerpt = |text: &str| format!("{BODY}\n## Excerpts\n\n> {text}\n>\n> [@hrw-2024, p. 9]\n");
+    let s = Site::minimal(&[
+        ("content/reports/r-de.md", &report("r-de", "de", "2024-03-01", "Kazakhstan", "", BODY)),
+        (
+            "content/reports/r-at.md",
+            &report("r-at", "de-AT", "2024-01-11", "Kazakhstan", "", &excerpt("Quoted in r-at.")),
+        ),
+        (
+            "content/reports/r-en.md",
+            &report("r-en", "en", "2023-01-11", "Kazakhstan", "", &excerpt("Quoted in r-en, citing [@hrw-2022].")),
+        ),
+        (
+            "content/sources/more.yaml",
+            "hrw-2023:\n  organisation: hrw\n  title: World Report 2023\n  date: 2023-01-12\nhrw-2022:\n  organisation: hrw\n  title: World Report 2022\n  date: 2022-01-13\n",
+        ),
+        ("site.toml", &format!("{SITE_TOML}[listing]\nlist_size = 2\n")),
+    ]);
+    ok(&s.build());
+    let p1 = s.page("sources/hrw-2024/index.html");
+    let ids = |doc: &scraper::Html| texts(doc, ".citing .report-id");
+    assert_eq!(ids(&p1), ["[r-de]", "[r-at]"]);
+    assert_eq!(text(&p1, "#cited-in"), "Cited in (3)");
+    assert_eq!(p1.select(&sel("dl.meta")).count(), 1);
+    assert_eq!(texts(&p1, ".excerpt blockquote"), ["\u{201e}Quoted in r-at.\u{201c}"]);
+    assert!(text(&p1, "#excerpts").starts_with("Excerpts (2)"), "{}", text(&p1, "#excerpts"));
+    assert_eq!(p1.select(&sel("a[rel=next][href=\"../../sources/hrw-2024/page/2/\"]")).count(), 1);
+    let p2 = s.page("sources/hrw-2024/page/2/index.html");
+    assert_eq!(ids(&p2), ["[r-en]"]);
+    assert_eq!(text(&p2, "#cited-in"), "Cited in (3)");
+    assert_eq!(p2.select(&sel("dl.meta")).count(), 0);
+    assert_eq!(text(&p2, "h1"), text(&p1, "h1"));
+    assert!(text(&p2, "title").starts_with("World Report 2024 – Page 2"), "{}", text(&p2, "title"));
+    let quotes = texts(&p2, ".excerpt blockquote");
+    assert!(quotes.len() == 1 && quotes[0].starts_with("\u{201c}Quoted in r-en, citing"), "{quotes:?}");
+    // A citation inside the excerpt links to its source from the deeper page too.
+    assert_eq!(p2.select(&sel(".excerpt a[href=\"../../../../sources/hrw-2022/\"]")).count(), 1);
+    assert!(!s.out().join("sources/hrw-2024/page/3").exists());
+    // Three sources, two to a page of the list.
+    let l1 = s.page("sources/index.html");
+    let l2 = s.page("sources/page/2/index.html");
+    assert_eq!(texts(&l1, ".source-index li").len(), 2);
+    assert_eq!(texts(&l2, ".source-index li").len(), 1);
+    assert_eq!(l2.select(&sel("a[rel=prev][href=\"../../../sources/\"]")).count(), 1);
+    let sitemap = std::fs::read_to_string(s.out().join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains("<loc>https://example.org/sub/sources/hrw-2024/page/2/</loc>"), "{sitemap}");
+    assert!(sitemap.contains("<loc>https://example.org/sub/sources/page/2/</loc>"), "{sitemap}");
+    assert_eq!(broken_links(&s.out()), Vec::<String>::new());
+}
+
 /// The `<loc>` values of a sitemap file, and its root element's name.
 fn sitemap_locs(out: &std::path::Path, file: &str) -> (String, Vec<String>) {
     let xml = std::fs::read_to_string(out.join(file)).unwrap();

@@ -116,6 +116,9 @@ fn broken_site_toml() {
     let e = fails_with("site.toml", b"title = \"X\"\nlanguge = \"de\"\n");
     assert!(e.contains("site.toml:2:1"), "{e}");
     assert!(e.contains("did you mean `language`?"), "{e}");
+    let e = fails_with("site.toml", b"title = \"X\"\n[listing]\npage_size = 5\n  list_size = 0\n");
+    assert!(e.contains("error[E001]: site.toml: listing.list_size must be at least 1"), "{e}");
+    assert!(e.contains("--> site.toml:4:3"), "{e}");
 }
 
 #[test]

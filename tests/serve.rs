@@ -458,7 +458,7 @@ fn assert_matches_full_build(s: &Site, srv: &Served) {
 #[test]
 fn incremental_rebuilds_match_a_full_build() {
     let s = site();
-    s.write("site.toml", &format!("{SITE_TOML}[listing]\npage_size = 2\n"));
+    s.write("site.toml", &format!("{SITE_TOML}[listing]\npage_size = 2\nlist_size = 3\n"));
     for (id, date, country) in
         [("r-a", "2023-01-05", "Austria"), ("r-b", "2023-06-01", "Kazakhstan"), ("r-c", "2022-02-02", "Austria")]
     {
@@ -466,6 +466,8 @@ fn incremental_rebuilds_match_a_full_build() {
     }
     let mut srv = Served::start(&s);
     assert_matches_full_build(&s, &srv);
+    // Five reports cite hrw-2024, three to a page of it.
+    assert_eq!(srv.get("/sources/hrw-2024/page/2/").status, 200);
     let ra = || report("r-a", "2023-01-05", "Austria", "Renamed B");
     // What each step changes, whether only report bodies changed (the last model is patched), and the change.
     let steps: &[(&str, bool, &dyn Fn())] = &[
