@@ -479,6 +479,8 @@ struct Renderer<'a> {
     take_bodies: bool,
     /// The sources in the order of their list (by label, date and key), sorted once for all its pages.
     source_order: std::sync::OnceLock<Vec<usize>>,
+    /// Per template of [`REQUIRED`]: the size of the last page rendered with it.
+    page_sizes: [std::sync::atomic::AtomicUsize; REQUIRED.len()],
     /// The first error of `partials/card.html` rendered on its own, reported in place of the pages it fails.
     card_error: std::sync::Mutex<Option<tera::Error>>,
 }
@@ -685,6 +687,7 @@ impl<'a> Renderer<'a> {
             cards: (0..site.reports.len()).map(|_| std::sync::OnceLock::new()).collect(),
             take_bodies: false,
             source_order: std::sync::OnceLock::new(),
+            page_sizes: std::array::from_fn(|_| std::sync::atomic::AtomicUsize::new(0)),
             card_error: std::sync::Mutex::new(None),
         }
     }
@@ -778,8 +781,18 @@ impl<'a> Renderer<'a> {
         Value::from(idxs.iter().map(|&i| self.card(i).clone()).collect::<Vec<Value>>())
     }
 
+    /// Renders `template` into the page at `path`, in a buffer a quarter larger than the template's last page (tera's
+    /// own first guess comes from the template's size alone, and a report's page outgrew it twice).
     fn html(&self, template: &str, path: &str, ctx: &Context) -> Result<OutFile, tera::Error> {
-        Ok(OutFile { path: file_of(path), data: OutData::Text(self.tera.render(template, ctx)?) })
+        use std::sync::atomic::Ordering::Relaxed;
+        let last = REQUIRED.iter().position(|t| *t == template).map(|i| &self.page_sizes[i]);
+        let hint = last.map_or(0, |l| l.load(Relaxed));
+        let mut out = Vec::with_capacity(hint + hint / 4);
+        self.tera.render_to(template, ctx, &mut out)?;
+        if let Some(l) = last {
+            l.store(out.len(), Relaxed);
+        }
+        Ok(OutFile { path: file_of(path), data: OutData::Text(String::from_utf8(out)?) })
     }
 
     fn link(&self, section: &str, slug: &str) -> String {
