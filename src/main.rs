@@ -121,7 +121,14 @@ fn main() -> ExitCode {
             let start = Instant::now();
             keep_freed_memory();
             let out = out.unwrap_or_else(|| cli.root.join("public"));
-            let opts = model::Options { include_drafts: drafts, portable, base_url, ..Default::default() };
+            let day = match Date::source_date_epoch() {
+                Ok(day) => day,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let opts = model::Options { include_drafts: drafts, portable, base_url, day, ..Default::default() };
             let mut diags = Diagnostics::default();
             let result = dossier::build(&cli.root, &opts, strict, &out, &mut diags);
             report(&diags, format);

@@ -26,6 +26,9 @@ pub struct Options {
     pub base_url: Option<String>,
     /// Validate only (`dossier check`): reports get no HTML or plain text.
     pub validate_only: bool,
+    /// The day the pages are made on (the access date "Cite this report" offers without JavaScript); today when
+    /// not set. `dossier build` takes it from `SOURCE_DATE_EPOCH`, so that a build can be repeated byte for byte.
+    pub day: Option<Date>,
 }
 
 /// A site's model. Reports and sources are shared, so that a copy of the model with a few of them changed
@@ -51,6 +54,8 @@ pub struct Site {
     pub disclaimers: BTreeMap<String, String>,
     pub templates: Vec<Template>,
     pub statics: Vec<StaticFile>,
+    /// The day the pages are made on (see [`Options::day`]).
+    pub day: Date,
 }
 
 #[derive(Debug, Clone)]
@@ -972,6 +977,7 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         disclaimers,
         templates,
         statics,
+        day: opts.day.unwrap_or_else(Date::today),
     }
 }
 

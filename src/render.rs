@@ -1106,7 +1106,7 @@ impl<'a> Renderer<'a> {
             .collect();
         let language = &site.languages[r.language_term];
         let dir = crate::cite::report_dir(r);
-        let today = crate::text::Date::today();
+        let today = site.day;
         let cite = CiteView {
             reference: crate::cite::reference(site, r),
             publisher: site.config.publisher(),

@@ -71,6 +71,20 @@ impl Date {
         Date::from_days((secs / 86_400) as i64)
     }
 
+    /// The day of `SOURCE_DATE_EPOCH` (seconds since 1970-01-01 UTC, the reproducible-builds convention) where
+    /// it is set; an error names a value that is not a whole number.
+    pub fn source_date_epoch() -> Result<Option<Date>, String> {
+        let Some(value) = std::env::var_os("SOURCE_DATE_EPOCH") else { return Ok(None) };
+        let value = value.to_string_lossy();
+        match value.trim().parse::<i64>() {
+            Ok(secs) => Ok(Some(Date::from_days(secs.div_euclid(86_400)))),
+            Err(_) => Err(format!(
+                "SOURCE_DATE_EPOCH is `{value}`, not a number of seconds since 1970-01-01: set it to one, e.g. \
+                 `SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)`, or unset it"
+            )),
+        }
+    }
+
     /// Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
     fn from_days(z: i64) -> Date {
         let z = z + 719_468;

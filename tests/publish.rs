@@ -229,3 +229,33 @@ fn parts_in_another_language_say_so() {
     let org = s.page("organisations/hrw/index.html");
     assert_eq!(attr(&org, ".doc-list a[lang]"), ["en"]);
 }
+
+#[test]
+fn source_date_epoch_makes_builds_repeatable_byte_for_byte() {
+    // The demo archive, built twice into two folders on the day SOURCE_DATE_EPOCH names (2023-11-14 22:13:20 UTC).
+    let tmp = tempfile::tempdir().unwrap();
+    let build = |name: &str, epoch: &str| {
+        let out = tmp.path().join(name);
+        let o = dossier().env("SOURCE_DATE_EPOCH", epoch).args(["--root", ".", "build", "--out"]).arg(&out).output();
+        (out, o.unwrap())
+    };
+    let (a, o) = build("a", "1700000000");
+    ok(&o);
+    let (b, o) = build("b", "1700000000");
+    ok(&o);
+    let files = walk(&a);
+    assert_eq!(files.len(), walk(&b).len());
+    for f in &files {
+        assert!(std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(), "{f} differs");
+    }
+    // Without JavaScript, "Cite this report" offers that day as the access date.
+    let report = html_files(&a).into_iter().find(|f| f.starts_with("reports/") && f.matches('/').count() == 2).unwrap();
+    let doc = read_page(&a, &report);
+    let time = doc.select(&sel("section.cite .accessed-today time")).next().expect("access date");
+    assert_eq!(time.value().attr("datetime"), Some("2023-11-14"));
+    // A value that is not a number of seconds is refused before anything is written.
+    let (c, o) = build("c", "yesterday");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("SOURCE_DATE_EPOCH is `yesterday`"), "{}", stderr(&o));
+    assert!(!c.exists());
+}
