@@ -30,6 +30,9 @@ pub struct Config {
     /// Disclaimer (Markdown) per language tag, shown on every report page.
     #[serde(default)]
     pub disclaimer: BTreeMap<String, String>,
+    /// Per disclaimer: where its text starts in `site.toml` (line and column, from 1), for messages about it.
+    #[serde(skip)]
+    pub disclaimer_at: BTreeMap<String, (usize, usize)>,
     /// Declared countries: slug → name per language.
     #[serde(default)]
     pub countries: BTreeMap<String, BTreeMap<String, String>>,
@@ -116,6 +119,7 @@ impl Config {
             }
             d
         })?;
+        config.disclaimer_at = disclaimer_positions(text);
         if !config.base_url.ends_with('/') {
             config.base_url.push('/');
         }
@@ -142,6 +146,16 @@ impl Config {
         Ok(config)
     }
 
+    /// Where a disclaimer's text starts in `site.toml`, for a position within it (line and column, from 1, in
+    /// the Markdown): exact for text without escape sequences before that point.
+    pub fn disclaimer_position(&self, lang: &str, line: usize, column: usize) -> (usize, usize) {
+        match self.disclaimer_at.get(lang) {
+            Some(&(l, c)) if line <= 1 => (l, c + column.max(1) - 1),
+            Some(&(l, _)) => (l + line - 1, column),
+            None => (0, 0),
+        }
+    }
+
     /// The publisher of the reports: `publisher`, else the site's title.
     pub fn publisher(&self) -> &str {
         self.publisher.as_deref().unwrap_or(&self.title)
@@ -157,6 +171,32 @@ impl Config {
     }
 }
 
+/// Where each disclaimer's text starts in `site.toml`: after its opening quote, and after the line break that
+/// may follow the quotes of a multi-line string.
+fn disclaimer_positions(text: &str) -> BTreeMap<String, (usize, usize)> {
+    #[derive(Deserialize)]
+    struct Spans {
+        #[serde(default)]
+        disclaimer: BTreeMap<String, toml::Spanned<String>>,
+    }
+    let Ok(spans) = toml::from_str::<Spans>(text) else { return BTreeMap::new() };
+    spans
+        .disclaimer
+        .into_iter()
+        .map(|(lang, value)| {
+            let start = value.span().start;
+            let rest = &text[start.min(text.len())..];
+            let triple = rest.starts_with("\"\"\"") || rest.starts_with("'''");
+            let mut at = start + if triple { 3 } else { 1 };
+            if triple {
+                let after = &text[at.min(text.len())..];
+                at += if after.starts_with("\r\n") { 2 } else { usize::from(after.starts_with('\n')) };
+            }
+            (lang, line_col(text, at))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,5 +209,16 @@ mod tests {
         let e = Config::parse("title = \"X\"\ntitel = 1\n", Path::new("site.toml")).unwrap_err();
         assert_eq!((e.line, e.column), (2, 1));
         assert_eq!(e.help.as_deref(), Some("did you mean `title`?"));
+    }
+
+    #[test]
+    fn disclaimer_positions_start_after_the_quotes() {
+        let text = "title = \"X\"\r\n[disclaimer]\r\nde = 'Ä [@a]'\r\nen = '''\r\nOne.\r\nTwo [@b].'''\r\n";
+        let c = Config::parse(text, Path::new("site.toml")).unwrap();
+        // `[@a]` is at column 3 of the German text, which starts at line 3, column 7.
+        assert_eq!(c.disclaimer_position("de", 1, 3), (3, 9));
+        // The English text starts on the line after its quotes: `[@b]` on its second line is at line 6.
+        assert_eq!(c.disclaimer_position("en", 2, 5), (6, 5));
+        assert_eq!(c.disclaimer_position("fr", 1, 1), (0, 0));
     }
 }

@@ -50,8 +50,8 @@ pub struct Site {
     pub topics: Vec<Term>,
     pub years: Vec<Term>,
     pub languages: Vec<Term>,
-    /// Disclaimer HTML per language tag.
-    pub disclaimers: BTreeMap<String, String>,
+    /// Disclaimer per language tag.
+    pub disclaimers: BTreeMap<String, Disclaimer>,
     pub templates: Vec<Template>,
     pub statics: Vec<StaticFile>,
     /// The day the pages are made on (see [`Options::day`]).
@@ -303,6 +303,14 @@ pub struct Page {
     pub html: String,
     pub citations: Vec<Citation>,
     pub path: String,
+}
+
+/// A disclaimer of `site.toml`, shown on the pages of reports in its language.
+#[derive(Debug, Clone)]
+pub struct Disclaimer {
+    pub html: String,
+    /// Its citations, linked to the sources' pages (they are not in the reports' source lists).
+    pub citations: Vec<Citation>,
 }
 
 /// A country, topic, year or language with its reports (newest first).
@@ -913,32 +921,14 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         }
         let language = d.meta.language.clone().unwrap_or_else(|| config.language.clone());
         let locale = Locale::for_tag(&language);
-        let citations = conv
-            .citations
-            .iter()
-            .map(|m| Citation {
-                items: m
-                    .items
-                    .iter()
-                    .map(|it| {
-                        let s = match source_index.get(&it.key) {
-                            Some(&s) => Some(s),
-                            None => {
-                                diags.push(Diagnostic::error(
-                                    "E010",
-                                    &d.file,
-                                    m.line,
-                                    m.column,
-                                    format!("unknown source key `{}`", it.key),
-                                ));
-                                None
-                            }
-                        };
-                        cited_item(it, s, &sources, &organisations, locale, &mut HashMap::new())
-                    })
-                    .collect(),
-            })
-            .collect();
+        let citations = plain_citations(
+            &conv.citations,
+            &Shared { source_index: &source_index, sources: &sources, organisations: &organisations },
+            locale,
+            &d.file,
+            |line, column| (line, column),
+            diags,
+        );
         pages.push(Page {
             path: link("", &slug),
             slug,
@@ -950,12 +940,23 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         });
     }
 
-    // Disclaimers are Markdown.
-    let disclaimers = config
-        .disclaimer
-        .iter()
-        .map(|(lang, md)| (lang.clone(), markdown::convert(md, MdOptions::default()).html.to_string()))
-        .collect();
+    // Disclaimers are Markdown, and may cite sources; what is wrong in one is reported at its place in site.toml.
+    let mut disclaimers = BTreeMap::new();
+    for (lang, md) in &config.disclaimer {
+        let conv = markdown::convert(md, MdOptions { allow_html: config.markdown.allow_html, validate_only: false });
+        let at = |line: usize, column: usize| config.disclaimer_position(lang, line, column);
+        let toml = Path::new("site.toml");
+        for p in &conv.problems {
+            let (l, c) = at(p.line, p.column);
+            diags.push(
+                Diagnostic::error(p.code, toml, l, c, format!("disclaimer `{lang}`: {}", p.message))
+                    .help(p.help.clone()),
+            );
+        }
+        let shared = Shared { source_index: &source_index, sources: &sources, organisations: &organisations };
+        let citations = plain_citations(&conv.citations, &shared, Locale::for_tag(lang), toml, at, diags);
+        disclaimers.insert(lang.clone(), Disclaimer { html: conv.html.to_string(), citations });
+    }
 
     // Freeing thousands of loaded documents takes a noticeable time; it need not hold up the build.
     drop(docs);
@@ -1406,6 +1407,47 @@ pub fn site_path(section: &str, slug: &str, portable: bool) -> String {
 /// Section folders of the output; pages may not take these names.
 pub const RESERVED_SECTIONS: &[&str] =
     &["reports", "countries", "topics", "years", "languages", "organisations", "sources", "search", "static", "page"];
+
+/// What the citations of plain pages and disclaimers are resolved against.
+struct Shared<'a> {
+    source_index: &'a HashMap<String, usize>,
+    sources: &'a [Arc<Source>],
+    organisations: &'a [Organisation],
+}
+
+/// The citations of a plain page or a disclaimer, which link to the sources' own pages; an unknown key is an
+/// error in `file` at `at(line, column)` of the Markdown.
+fn plain_citations(
+    marks: &[markdown::CitationMark],
+    shared: &Shared<'_>,
+    locale: &Locale,
+    file: &Path,
+    at: impl Fn(usize, usize) -> (usize, usize),
+    diags: &mut Diagnostics,
+) -> Vec<Citation> {
+    let mut texts = HashMap::new();
+    marks
+        .iter()
+        .map(|m| Citation {
+            items: m
+                .items
+                .iter()
+                .map(|it| {
+                    let s = shared.source_index.get(&it.key).copied();
+                    if s.is_none() {
+                        let (l, c) = at(m.line, m.column);
+                        let mut d = Diagnostic::error("E010", file, l, c, format!("unknown source key `{}`", it.key));
+                        if let Some(k) = suggest(&it.key, shared.source_index.keys().map(String::as_str)) {
+                            d = d.help(format!("did you mean `{k}`?"));
+                        }
+                        diags.push(d);
+                    }
+                    cited_item(it, s, shared.sources, shared.organisations, locale, &mut texts)
+                })
+                .collect(),
+        })
+        .collect()
+}
 
 fn cited_item(
     item: &CiteItem,

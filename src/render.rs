@@ -582,7 +582,7 @@ struct ReportView<'a> {
     countries: Vec<Link>,
     topics: Vec<Link>,
     organisations: Vec<NamedLink<'a>>,
-    disclaimer: Option<&'a str>,
+    disclaimer: Option<String>,
     toc: &'a [crate::markdown::Heading],
     body: String,
     accessed_all: Option<&'a str>,
@@ -1047,10 +1047,15 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         let r = &site.reports[i];
         let loc: &Locale = r.locale;
-        let (mut ctx, _) =
+        let (mut ctx, root) =
             self.page(&r.path, format!("{} [{}]", r.title, r.id), r.summary.as_deref(), &r.language, "report");
         let base = r.language.split('-').next().unwrap_or_default();
-        let disclaimer = site.disclaimers.get(&r.language).or_else(|| site.disclaimers.get(base));
+        // Sources a disclaimer cites are not in the report's source list: they link to their own pages.
+        let disclaimer = site
+            .disclaimers
+            .get(&r.language)
+            .or_else(|| site.disclaimers.get(base))
+            .map(|d| fill_citations(&d.html, &d.citations, |s| format!("{root}{}", site.sources[s].path)));
         let in_report = |s: usize| format!("#src-{}", site.sources[s].key);
         let entry = |b: &crate::model::BibEntry, anchor: String| {
             let s = &site.sources[b.source];
@@ -1145,7 +1150,7 @@ impl<'a> Renderer<'a> {
                     .iter()
                     .map(|&o| NamedLink { name: site.organisations[o].name.clone(), path: &site.organisations[o].path })
                     .collect(),
-                disclaimer: disclaimer.map(String::as_str),
+                disclaimer,
                 toc: &r.toc,
                 body: fill_citations(
                     &if self.take_bodies { r.html.take() } else { r.html.get() },

@@ -429,3 +429,28 @@ fn init_and_new_report() {
         assert!(o.status.success() && String::from_utf8_lossy(&o.stdout).contains("Usage"), "{cmd:?}");
     }
 }
+
+#[test]
+fn a_disclaimer_may_cite_sources_and_its_errors_point_into_site_toml() {
+    let toml = |disclaimer: &str| format!("{SITE_TOML}[disclaimer]\n{disclaimer}\n");
+    let s = Site::minimal(&[
+        ("content/reports/r-en.md", &report("r-en", "en", "2023-01-11", "Kazakhstan", "", BODY)),
+        ("site.toml", &toml("en = \"Based on limited research [@hrw-2024, p. 2].\"")),
+    ]);
+    ok(&s.build());
+    let page = s.page("reports/r-en/index.html");
+    assert_eq!(text(&page, ".disclaimer"), "Based on limited research (HRW, 11\u{a0}January 2024, p.\u{a0}2).");
+    // Not in the report's source list: the citation links to the source's own page.
+    assert_eq!(page.select(&sel(".disclaimer a[href=\"../../sources/hrw-2024/\"]")).count(), 1);
+    let html = std::fs::read_to_string(s.out().join("reports/r-en/index.html")).unwrap();
+    assert!(!html.contains(['\u{E000}', '\u{E001}']), "a citation mark is left in the page");
+    // An unknown key on the second line of a multi-line disclaimer: reported at its line and column.
+    s.write("site.toml", &toml("en = \"\"\"\nBased on limited research.\nSee [@hrw-2042].\"\"\""));
+    let o = s.build();
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    let line = SITE_TOML.lines().count() + 4;
+    assert!(e.contains("error[E010]: unknown source key `hrw-2042`"), "{e}");
+    assert!(e.contains(&format!("--> site.toml:{line}:5")), "{e}");
+    assert!(e.contains("did you mean `hrw-2024`?"), "{e}");
+}
