@@ -540,7 +540,7 @@ impl Builder {
         let modelled = started.elapsed();
         let mut parts: Vec<Part> = edits.iter().map(|e| Part::Report(e.index)).collect();
         // A source with a citing report more or less, or other places cited: all its pages, unless it has more
-        // or fewer of them now (then a whole build adds or removes them). So for organisations.
+        // or fewer of them now (then a whole build adds or removes them). The same for organisations, below.
         if sources.iter().any(|&s| render::source_pages(&last, s) != render::source_pages(&site, s)) {
             return None;
         }
