@@ -130,12 +130,12 @@ impl Packed {
         Packed(std::sync::Mutex::new(held))
     }
 
-    fn unpack(held: &Held) -> String {
+    fn unpack(held: Held) -> Unpacked {
         match held {
-            Held::Plain(text) => text.to_string(),
+            Held::Plain(text) => Unpacked::Shared(text),
             Held::Lz4(bytes) => {
-                let raw = lz4_flex::decompress_size_prepended(bytes).expect("packed by Packed::new");
-                String::from_utf8(raw).expect("packed from a str")
+                let raw = lz4_flex::decompress_size_prepended(&bytes).expect("packed by Packed::new");
+                Unpacked::Owned(String::from_utf8(raw).expect("packed from a str"))
             }
         }
     }
@@ -146,15 +146,43 @@ impl Packed {
     }
 
     /// The text (empty once taken).
-    pub fn get(&self) -> String {
+    pub fn get(&self) -> Unpacked {
         let held = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        Packed::unpack(&held)
+        Packed::unpack(held)
     }
 
     /// The text, leaving it empty.
-    pub fn take(&self) -> String {
+    pub fn take(&self) -> Unpacked {
         let held = std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()));
-        Packed::unpack(&held)
+        Packed::unpack(held)
+    }
+}
+
+/// A text out of a [`Packed`]: shared with it when it was held as it is (no copy), else unpacked.
+pub enum Unpacked {
+    Shared(Arc<str>),
+    Owned(String),
+}
+
+impl Default for Unpacked {
+    fn default() -> Unpacked {
+        Unpacked::Owned(String::new())
+    }
+}
+
+impl From<String> for Unpacked {
+    fn from(text: String) -> Unpacked {
+        Unpacked::Owned(text)
+    }
+}
+
+impl std::ops::Deref for Unpacked {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Unpacked::Shared(text) => text,
+            Unpacked::Owned(text) => text,
+        }
     }
 }
 
@@ -1689,11 +1717,11 @@ mod tests {
             if let Held::Lz4(bytes) = &*packed.0.lock().unwrap() {
                 assert!(bytes.len() < html.len() / 4);
             }
-            assert_eq!(packed.get(), html);
-            assert_eq!(packed.clone().get(), html);
-            assert_eq!(packed.take(), html);
-            assert_eq!(packed.get(), "", "taken text leaves nothing behind");
-            assert_eq!(Packed::new(Arc::from(""), compress).get(), "");
+            assert_eq!(&*packed.get(), html);
+            assert_eq!(&*packed.clone().get(), html);
+            assert_eq!(&*packed.take(), html);
+            assert_eq!(&*packed.get(), "", "taken text leaves nothing behind");
+            assert_eq!(&*Packed::new(Arc::from(""), compress).get(), "");
         }
     }
 

@@ -341,7 +341,7 @@ struct Doc {
     summary: String,
     /// The body text, and its passages of about `CHUNK` bytes as ranges of it;
     /// a result loads only the passage of its snippet.
-    text: String,
+    text: crate::model::Unpacked,
     passages: Vec<(usize, usize)>,
     lang: String,
     /// The document's stems, by number (see [`Stems`]).
@@ -452,7 +452,7 @@ impl Doc {
             path: path.to_string(),
             meta: String::new(),
             summary: String::new(),
-            text: String::new(),
+            text: Default::default(),
             passages: Vec::new(),
             lang: lang.to_string(),
             stems: Vec::new(),
@@ -543,7 +543,8 @@ impl Doc {
     }
 
     /// Sets the body text: split into passages at line ends, each indexed with its number.
-    fn body(&mut self, text: String) {
+    fn body(&mut self, text: impl Into<crate::model::Unpacked>) {
+        let text = text.into();
         let (mut start, mut end) = (0, 0);
         for line in text.split_inclusive('\n') {
             if end > start && end - start + line.trim_end_matches('\n').len() > CHUNK {
@@ -897,7 +898,7 @@ pub fn build_each(site: &Site, emit: &mut dyn FnMut(Vec<OutFile>) -> Result<(), 
         if let Some((start, batch)) = &mut batch {
             emit(batch.par_iter().enumerate().flat_map_iter(|(off, d)| doc_files(*start + off, d)).collect())?;
             // The texts are not kept waiting for the merge.
-            batch.par_iter_mut().for_each(|d| (d.text, d.passages) = (String::new(), Vec::new()));
+            batch.par_iter_mut().for_each(|d| (d.text, d.passages) = (Default::default(), Vec::new()));
         }
         made = batch;
     }
