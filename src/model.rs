@@ -912,6 +912,9 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         |a, b| sort_key(&a.name).cmp(&sort_key(&b.name)),
     );
 
+    // Plain pages and disclaimers cite sources as well; their citations link to the sources' pages.
+    let shared = Shared { source_index: &source_index, sources: &sources, organisations: &organisations };
+
     // Plain pages.
     let mut pages = Vec::new();
     for d in page_docs.iter().filter(|d| opts.include_drafts || !d.meta.draft) {
@@ -949,14 +952,8 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         }
         let language = d.meta.language.clone().unwrap_or_else(|| config.language.clone());
         let locale = Locale::for_tag(&language);
-        let citations = plain_citations(
-            &conv.citations,
-            &Shared { source_index: &source_index, sources: &sources, organisations: &organisations },
-            locale,
-            &d.file,
-            |line, column| (line, column),
-            diags,
-        );
+        let citations =
+            plain_citations(&conv.citations, &shared, locale, &d.file, |line, column| (line, column), diags);
         pages.push(Page {
             path: link("", &slug),
             slug,
@@ -981,7 +978,6 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
                     .help(p.help.clone()),
             );
         }
-        let shared = Shared { source_index: &source_index, sources: &sources, organisations: &organisations };
         let citations = plain_citations(&conv.citations, &shared, Locale::for_tag(lang), toml, at, diags);
         disclaimers.insert(lang.clone(), Disclaimer { html: conv.html.to_string(), citations });
     }
