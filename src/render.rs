@@ -28,6 +28,9 @@ pub struct OutFile {
 #[derive(Debug)]
 pub enum OutData {
     Text(String),
+    /// A page as the template engine wrote it. Tera writes only strings, so it is UTF-8; it is not checked again,
+    /// which would read every byte of every page once more.
+    Page(Vec<u8>),
     Static(StaticData),
 }
 
@@ -792,7 +795,7 @@ impl<'a> Renderer<'a> {
         if let Some(l) = last {
             l.store(out.len(), Relaxed);
         }
-        Ok(OutFile { path: file_of(path), data: OutData::Text(String::from_utf8(out)?) })
+        Ok(OutFile { path: file_of(path), data: OutData::Page(out) })
     }
 
     fn link(&self, section: &str, slug: &str) -> String {

@@ -664,6 +664,8 @@ impl Builder {
             let body = match f.data {
                 OutData::Text(s) if f.path.ends_with(".html") => inject_script(s).into_bytes(),
                 OutData::Text(s) => s.into_bytes(),
+                OutData::Page(b) if f.path.ends_with(".html") => inject_script_bytes(b),
+                OutData::Page(b) => b,
                 OutData::Static(StaticData::Embedded(b)) => b.to_vec(),
                 OutData::Static(StaticData::Disk(p)) => match self.read_inside(&p) {
                     Ok(b) => b,
@@ -1447,6 +1449,14 @@ fn overlay_html(errors: &str) -> String {
         "<div id=\"dossier-overlay\" style=\"{OVERLAY_STYLE}\"><strong>Build failed: showing the last good pages</strong><pre>{}</pre></div>",
         crate::markdown::escape(errors)
     )
+}
+
+/// [`inject_script`] for a page held as bytes.
+fn inject_script_bytes(html: Vec<u8>) -> Vec<u8> {
+    match String::from_utf8(html) {
+        Ok(html) => inject_script(html).into_bytes(),
+        Err(e) => e.into_bytes(),
+    }
 }
 
 fn insert_before_body_end(html: &str, insert: &str) -> String {

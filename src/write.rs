@@ -150,6 +150,7 @@ fn write_all(dir: &Path, files: Vec<OutFile>) -> Result<(), String> {
         let target = dir.join(&f.path);
         let r = match &f.data {
             OutData::Text(s) => fs::write(&target, s),
+            OutData::Page(b) => fs::write(&target, b),
             OutData::Static(StaticData::Embedded(b)) => fs::write(&target, b),
             OutData::Static(StaticData::Disk(p)) => fs::copy(p, &target).map(|_| ()),
         };
