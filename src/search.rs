@@ -402,6 +402,31 @@ struct Lexicon {
 #[derive(PartialEq, Eq, Clone, Copy)]
 struct ShortForm([u64; 2]);
 
+impl ShortForm {
+    /// The key of a form of up to 16 bytes. Read in words straight from the form: copying it into a zeroed
+    /// buffer first and reading that stalled every lookup until the copy's bytes reached the load.
+    fn of(b: &[u8]) -> Option<ShortForm> {
+        match b.len() {
+            0..=8 => Some(ShortForm([le_padded(b), 0])),
+            9..=16 => Some(ShortForm([le_padded(&b[..8]), le_padded(&b[8..])])),
+            _ => None,
+        }
+    }
+}
+
+/// Up to eight bytes as a little-endian number, zero-padded.
+fn le_padded(b: &[u8]) -> u64 {
+    let n = b.len();
+    let word = |i: usize| u64::from(u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]));
+    match n {
+        8 => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+        // Two overlapping four-byte reads: the second's bytes past the first's are shifted into place.
+        4..=7 => word(0) | (word(n - 4) >> (8 * (8 - n))) << 32,
+        1..=3 => u64::from(b[0]) | u64::from(b[n / 2]) << (8 * (n / 2)) | u64::from(b[n - 1]) << (8 * (n - 1)),
+        _ => 0,
+    }
+}
+
 impl std::hash::Hash for ShortForm {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         state.write_u64(self.0[0]);
@@ -475,14 +500,7 @@ impl Doc {
         scan(text, |joined, buf, bounds| {
             for term in joined.into_iter().chain(bounds.iter().map(|&(a, b)| &buf[a..b])) {
                 // A form of up to 16 bytes is its own key, zero-padded (forms hold no zero bytes).
-                let key = (term.len() <= 16).then(|| {
-                    let mut b = [0u8; 16];
-                    b[..term.len()].copy_from_slice(term.as_bytes());
-                    ShortForm([
-                        u64::from_le_bytes(b[..8].try_into().unwrap_or_default()),
-                        u64::from_le_bytes(b[8..].try_into().unwrap_or_default()),
-                    ])
-                });
+                let key = ShortForm::of(term.as_bytes());
                 let known = match key {
                     Some(k) => lex.short.get(&k),
                     None => lex.forms.get(term),
@@ -1207,6 +1225,23 @@ fn data_file(name: &str, data: &Value) -> OutFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_form_keys_are_the_zero_padded_bytes() {
+        let text = "abcdefghijklmnopqrstu";
+        for n in 0..=17 {
+            let form = &text.as_bytes()[..n];
+            let expected = (n <= 16).then(|| {
+                let mut b = [0u8; 16];
+                b[..n].copy_from_slice(form);
+                ShortForm([
+                    u64::from_le_bytes(b[..8].try_into().unwrap()),
+                    u64::from_le_bytes(b[8..].try_into().unwrap()),
+                ])
+            });
+            assert!(ShortForm::of(form) == expected, "{n} bytes");
+        }
+    }
 
     #[test]
     fn keys_sort_as_javascript_compares_strings() {
