@@ -1103,19 +1103,32 @@ fn term_shards(encoded: &FastMap<&str, String>, forms: &FastMap<&str, &str>) -> 
     }
     named
         .into_par_iter()
-        .map(|(start, keys)| {
-            let mut p = serde_json::Map::new();
-            let mut f = serde_json::Map::new();
-            for k in &keys {
-                if let Some(post) = encoded.get(k) {
-                    p.insert(k.to_string(), Value::from(post.as_str()));
-                }
-                if let Some(st) = forms.get(k) {
-                    f.insert(k.to_string(), Value::from(*st));
+        .map(|(start, mut keys)| {
+            // `{"f":{form:stem,…},"p":{stem:postings,…}}`, keys in byte order, as `data_file` prints a JSON object,
+            // written directly: a shard holds hundreds of keys, and a map of them cost more than writing them.
+            keys.sort_unstable();
+            let name = format!("t/{:08x}", fnv32(&start));
+            let size: usize = keys.iter().map(|k| size(k) + 4).sum();
+            let mut s = String::with_capacity(size + name.len() + 40);
+            s.push_str("dossierSearch(");
+            push_json_str(&mut s, &name, true);
+            for (field, open) in [("f", ",{\"f\":{"), ("p", "},\"p\":{")] {
+                s.push_str(open);
+                let mut first = true;
+                for &k in &keys {
+                    let value = if field == "f" { forms.get(k).copied() } else { encoded.get(k).map(String::as_str) };
+                    let Some(value) = value else { continue };
+                    if !first {
+                        s.push(',');
+                    }
+                    first = false;
+                    push_json_str(&mut s, k, true);
+                    s.push(':');
+                    push_json_str(&mut s, value, true);
                 }
             }
-            let file = data_file(&format!("t/{:08x}", fnv32(&start)), &json!({"p": p, "f": f}));
-            (start, file)
+            s.push_str("}});\n");
+            (start, OutFile { path: format!("search/{name}.js"), data: OutData::Text(s) })
         })
         .collect()
 }
