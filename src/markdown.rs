@@ -551,21 +551,36 @@ fn write_tag(out: &mut dyn fmt::Write, tag: &str, attrs: HashMap<&'static str, C
 
 /// Escapes text for HTML content and attribute values.
 pub fn escape(s: &str) -> Cow<'_, str> {
-    if !s.contains(['<', '>', '&', '"', '\'']) {
+    if !s.bytes().any(needs_escape) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    escape_into(&mut out, s);
     Cow::Owned(out)
+}
+
+/// Whether a byte is one of the five characters [`escape`] replaces (all ASCII, so never part of a longer character).
+fn needs_escape(b: u8) -> bool {
+    matches!(b, b'<' | b'>' | b'&' | b'"' | b'\'')
+}
+
+/// Appends `s` to `out`, escaped as [`escape`] does, without a string of its own.
+pub fn escape_into(out: &mut String, s: &str) {
+    let mut from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escaped = match b {
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'&' => "&amp;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[from..i]);
+        out.push_str(escaped);
+        from = i + 1;
+    }
+    out.push_str(&s[from..]);
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::StaticData;
-use crate::markdown::{MARK_CLOSE, MARK_OPEN, escape};
+use crate::markdown::{MARK_CLOSE, MARK_OPEN, escape, escape_into};
 use crate::model::{Citation, Report, Site, Term, site_path};
 use crate::text::{Locale, sort_key};
 use rayon::prelude::*;
@@ -1032,7 +1032,7 @@ impl<'a> Renderer<'a> {
             Job::Page(i) => {
                 let p = &site.pages[i];
                 let (mut ctx, root) = self.page(&p.path, p.title.clone(), p.summary.as_deref(), &p.language, "page");
-                let body = fill_citations(&p.html, &p.citations, |s| format!("{root}{}", site.sources[s].path));
+                let body = fill_citations(&p.html, &p.citations, |s| [&root, &site.sources[s].path]);
                 ctx.insert("content", &body);
                 self.html("page.html", &p.path, &ctx)
             }
@@ -1058,8 +1058,8 @@ impl<'a> Renderer<'a> {
             .disclaimers
             .get(&r.language)
             .or_else(|| site.disclaimers.get(base))
-            .map(|d| fill_citations(&d.html, &d.citations, |s| format!("{root}{}", site.sources[s].path)));
-        let in_report = |s: usize| format!("#src-{}", site.sources[s].key);
+            .map(|d| fill_citations(&d.html, &d.citations, |s| [&root, &site.sources[s].path]));
+        let in_report = |s: usize| ["#src-", site.sources[s].key.as_str()];
         let entry = |b: &crate::model::BibEntry, anchor: String| {
             let s = &site.sources[b.source];
             EntryView {
@@ -1217,7 +1217,7 @@ impl<'a> Renderer<'a> {
             let x = &r.appendix[gi].entries[ei].excerpts[xi];
             serde_json::json!({
                 "report": {"id": r.id, "title": r.title, "path": r.path, "lang": r.language},
-                "html": quote_html(&fill_citations(&x.html, &r.citations, |s| format!("{root}{}", site.sources[s].path)), x.quote_open, x.quote_close),
+                "html": quote_html(&fill_citations(&x.html, &r.citations, |s| [&root, &site.sources[s].path]), x.quote_open, x.quote_close),
                 "citation": x.citation, "lang": x.language, "quote_open": x.quote_open, "quote_close": x.quote_close,
             })
         }).collect();
@@ -1281,13 +1281,15 @@ impl<'a> Renderer<'a> {
 }
 
 /// Replaces citation marks with "(Label, Date, S. 6; …)", each item linked by `href`.
-pub fn fill_citations(html: &str, citations: &[Citation], href: impl Fn(usize) -> String) -> String {
-    if !html.contains(MARK_OPEN) {
+pub fn fill_citations<'a>(html: &str, citations: &[Citation], href: impl Fn(usize) -> [&'a str; 2]) -> String {
+    let Some(first) = find_mark(html) else {
         return html.to_string();
-    }
-    let mut out = String::with_capacity(html.len() + 256);
-    let mut rest = html;
-    while let Some(start) = rest.find(MARK_OPEN) {
+    };
+    // A citation link takes about a hundred bytes more than its mark.
+    let mut out = String::with_capacity(html.len() + 128 * citations.len().max(1));
+    out.push_str(&html[..first]);
+    let mut rest = &html[first..];
+    while let Some(start) = find_mark(rest) {
         out.push_str(&rest[..start]);
         let after = &rest[start + MARK_OPEN.len_utf8()..];
         let Some(end) = after.find(MARK_CLOSE) else {
@@ -1303,22 +1305,24 @@ pub fn fill_citations(html: &str, citations: &[Citation], href: impl Fn(usize) -
                         out.push_str("; ");
                     }
                     if !item.prefix.is_empty() {
-                        out.push_str(&escape(&item.prefix));
+                        escape_into(&mut out, &item.prefix);
                         out.push(' ');
                     }
                     match item.source {
                         Some(s) => {
                             out.push_str("<a href=\"");
-                            out.push_str(&escape(&href(s)));
+                            for part in href(s) {
+                                escape_into(&mut out, part);
+                            }
                             out.push_str("\">");
-                            out.push_str(&escape(&item.text));
+                            escape_into(&mut out, &item.text);
                             out.push_str("</a>");
                         }
-                        None => out.push_str(&escape(&item.text)),
+                        None => escape_into(&mut out, &item.text),
                     }
                     if !item.locator.is_empty() {
                         out.push_str(", ");
-                        out.push_str(&escape(&item.locator));
+                        escape_into(&mut out, &item.locator);
                     }
                 }
                 out.push_str(")</span>");
@@ -1329,6 +1333,32 @@ pub fn fill_citations(html: &str, citations: &[Citation], href: impl Fn(usize) -
     }
     out.push_str(rest);
     out
+}
+
+/// The byte position of the first citation mark in `html`. Marks start with U+E000, whose first byte (0xEE) starts
+/// no other character our texts use; eight bytes are checked at a time.
+fn find_mark(html: &str) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let lead = MARK_OPEN.encode_utf8(&mut [0; 4]).as_bytes()[0];
+    let bytes = html.as_bytes();
+    let mut i = 0;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let v = u64::from_le_bytes(chunk.try_into().unwrap_or_default()) ^ (LO * u64::from(lead));
+        if v.wrapping_sub(LO) & !v & HI != 0 {
+            break;
+        }
+        i += 8;
+    }
+    let at = i + bytes[i..].iter().position(|&b| b == lead)?;
+    // Other private-use characters share the mark's first byte (and its length): the whole character is compared.
+    match html[at..].starts_with(MARK_OPEN) {
+        true => Some(at),
+        false => {
+            let next = at + MARK_OPEN.len_utf8();
+            find_mark(&html[next..]).map(|n| next + n)
+        }
+    }
 }
 
 /// Puts the report language's quotation marks around a whole (multi-paragraph) excerpt:
@@ -1365,5 +1395,17 @@ mod tests {
         assert_eq!(root_of("reports/a-1/"), "../../");
         assert_eq!(root_of("reports/page/2/index.html"), "../../../");
         assert_eq!(file_of("reports/"), "reports/index.html");
+    }
+
+    #[test]
+    fn citation_marks_are_found_past_other_private_use_characters() {
+        let mark = format!("{MARK_OPEN}0{MARK_CLOSE}");
+        for before in ["", "a", "Привет – „so“ ", "\u{e0ff}", "x\u{e000}", "\u{e001}\u{e0ff}abcdefghijklmnop"]
+        {
+            let html = format!("{before}{mark} tail");
+            let expected = if before.contains(MARK_OPEN) { before.find(MARK_OPEN) } else { Some(before.len()) };
+            assert_eq!(find_mark(&html), expected, "{before:?}");
+        }
+        assert_eq!(find_mark("Привет \u{e0ff} – keine Marke hier, auch nach acht Bytes nicht"), None);
     }
 }
