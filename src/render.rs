@@ -107,7 +107,7 @@ fn card_filter(r: &Value, _: tera::Kwargs, state: &tera::State) -> tera::TeraRes
     let heading: String = state.get("card_heading")?.unwrap_or_else(|| "h3".into());
     let mut out = String::with_capacity(html.len() + 8 * root.len());
     let mut rest = html;
-    while let Some(at) = rest.find('\u{E003}') {
+    while let Some(at) = find_private(rest, '\u{E003}') {
         // `at` is past the stand-in's `<`, which starts it.
         let start = at.saturating_sub(1);
         let value = [(CARD_ROOT, &root), (CARD_HEADING, &heading)]
@@ -1335,29 +1335,35 @@ pub fn fill_citations<'a>(html: &str, citations: &[Citation], href: impl Fn(usiz
     out
 }
 
-/// The byte position of the first citation mark in `html`. Marks start with U+E000, whose first byte (0xEE) starts
-/// no other character our texts use; eight bytes are checked at a time.
+/// The byte position of the first citation mark in `html`.
 fn find_mark(html: &str) -> Option<usize> {
+    find_private(html, MARK_OPEN)
+}
+
+/// The byte position of the first `c`, a character of the private-use area U+E000–U+EFFF, in `text`. All of them
+/// start with the byte 0xEE, which starts no other character, and `text` is checked for it eight bytes at a time:
+/// the standard search looks for a character's last byte, here one that Cyrillic and punctuation share.
+fn find_private(text: &str, c: char) -> Option<usize> {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
-    let lead = MARK_OPEN.encode_utf8(&mut [0; 4]).as_bytes()[0];
-    let bytes = html.as_bytes();
+    const LEAD: u8 = 0xEE;
+    debug_assert!(('\u{E000}'..='\u{EFFF}').contains(&c));
+    let bytes = text.as_bytes();
     let mut i = 0;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let v = u64::from_le_bytes(chunk.try_into().unwrap_or_default()) ^ (LO * u64::from(lead));
-        if v.wrapping_sub(LO) & !v & HI != 0 {
-            break;
+    loop {
+        while let Some(chunk) = bytes.get(i..i + 8) {
+            let v = u64::from_le_bytes(chunk.try_into().unwrap_or_default()) ^ (LO * u64::from(LEAD));
+            if v.wrapping_sub(LO) & !v & HI != 0 {
+                break;
+            }
+            i += 8;
         }
-        i += 8;
-    }
-    let at = i + bytes[i..].iter().position(|&b| b == lead)?;
-    // Other private-use characters share the mark's first byte (and its length): the whole character is compared.
-    match html[at..].starts_with(MARK_OPEN) {
-        true => Some(at),
-        false => {
-            let next = at + MARK_OPEN.len_utf8();
-            find_mark(&html[next..]).map(|n| next + n)
+        let at = i + bytes[i..].iter().position(|&b| b == LEAD)?;
+        // Other private-use characters share the first byte (and the length): the whole character is compared.
+        if text[at..].starts_with(c) {
+            return Some(at);
         }
+        i = at + c.len_utf8();
     }
 }
 
@@ -1407,5 +1413,7 @@ mod tests {
             assert_eq!(find_mark(&html), expected, "{before:?}");
         }
         assert_eq!(find_mark("Привет \u{e0ff} – keine Marke hier, auch nach acht Bytes nicht"), None);
+        let many = "\u{e0ff}".repeat(10_000);
+        assert_eq!(find_private(&format!("{many}у\u{e003}"), '\u{e003}'), Some(many.len() + "у".len()));
     }
 }
