@@ -203,6 +203,8 @@ fn scan(text: &str, mut f: impl FnMut(Option<&str>, &str, &[(usize, usize)])) {
     let mut bounds: Vec<(usize, usize)> = Vec::new();
     let mut joiners: Vec<char> = Vec::new();
     let mut buf = String::new();
+    // The bounds of a word of ASCII letters and digits alone, a slice of `lower`.
+    let mut one = [(0, 0)];
     let mut i = 0;
     while i < n {
         let b = bytes[i];
@@ -210,6 +212,7 @@ fn scan(text: &str, mut f: impl FnMut(Option<&str>, &str, &[(usize, usize)])) {
             i += 1;
             continue;
         }
+        let mut fast = None;
         if b < 0x80 {
             let mut end = i + 1;
             while end < n && ASCII_ALNUM[bytes[end] as usize] {
@@ -217,59 +220,66 @@ fn scan(text: &str, mut f: impl FnMut(Option<&str>, &str, &[(usize, usize)])) {
             }
             // The word ends here unless a letter (ASCII or not) or a joiner with a letter after it follows.
             if end >= n || (bytes[end] < 0x80 && !joins_at(end)) {
-                f(None, &lower[i..end], &[(0, end - i)]);
+                fast = Some((i, end));
                 i = end;
+            }
+        }
+        if fast.is_none() {
+            let (c, len) = at(i);
+            if !is_word_char(c) {
+                i += len;
                 continue;
             }
-        }
-        let (c, len) = at(i);
-        if !is_word_char(c) {
-            i += len;
-            continue;
-        }
-        buf.clear();
-        bounds.clear();
-        joiners.clear();
-        loop {
-            let start = buf.len();
-            while i < n {
-                // A run of ASCII letters and digits is copied at once, lower-cased.
-                let mut end = i;
-                while end < n && ASCII_ALNUM[bytes[end] as usize] {
-                    end += 1;
+            buf.clear();
+            bounds.clear();
+            joiners.clear();
+            loop {
+                let start = buf.len();
+                while i < n {
+                    // A run of ASCII letters and digits is copied at once, lower-cased.
+                    let mut end = i;
+                    while end < n && ASCII_ALNUM[bytes[end] as usize] {
+                        end += 1;
+                    }
+                    if end > i {
+                        buf.push_str(&lower[i..end]);
+                        i = end;
+                        continue;
+                    }
+                    let (c, len) = at(i);
+                    if c.is_ascii() || !is_word_char(c) {
+                        break;
+                    }
+                    fold_into(c, &mut buf);
+                    i += len;
                 }
-                if end > i {
-                    buf.push_str(&lower[i..end]);
-                    i = end;
-                    continue;
-                }
-                let (c, len) = at(i);
-                if c.is_ascii() || !is_word_char(c) {
+                bounds.push((start, buf.len()));
+                if i >= n || !joins_at(i) {
                     break;
                 }
-                fold_into(c, &mut buf);
+                let (j, len) = at(i);
+                joiners.push(j);
                 i += len;
             }
-            bounds.push((start, buf.len()));
-            if i >= n || !joins_at(i) {
-                break;
-            }
-            let (j, len) = at(i);
-            joiners.push(j);
-            i += len;
-        }
-        if joiners.is_empty() {
-            f(None, &buf, &bounds);
-        } else {
-            joined.clear();
-            for (k, &(a, b)) in bounds.iter().enumerate() {
-                if k > 0 && keeps(joiners[k - 1]) {
-                    joined.push(if joiners[k - 1] == '\u{2011}' { '-' } else { joiners[k - 1] });
+            if !joiners.is_empty() {
+                joined.clear();
+                for (k, &(a, b)) in bounds.iter().enumerate() {
+                    if k > 0 && keeps(joiners[k - 1]) {
+                        joined.push(if joiners[k - 1] == '\u{2011}' { '-' } else { joiners[k - 1] });
+                    }
+                    joined.push_str(&buf[a..b]);
                 }
-                joined.push_str(&buf[a..b]);
             }
-            f(Some(&joined), &buf, &bounds);
         }
+        // One call of `f` for both kinds of word, so that the compiler can put its body in place.
+        let (whole, base, parts): (Option<&str>, &str, &[(usize, usize)]) = match fast {
+            Some((a, b)) => {
+                one[0] = (0, b - a);
+                (None, &lower[a..b], &one)
+            }
+            None => ((!joiners.is_empty()).then_some(joined.as_str()), &buf, &bounds),
+        };
+        f(whole, base, parts);
     }
 }
 
