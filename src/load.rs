@@ -298,7 +298,7 @@ pub fn reload_report(
     let path = root.join(file);
     let meta = fs::metadata(&path).map_err(|e| LoadError::Io(format!("cannot read {}: {e}", path.display())))?;
     let bytes = fs::read(&path).map_err(|e| LoadError::Io(format!("cannot read {}: {e}", path.display())))?;
-    let parsed = decode(&bytes, file).and_then(|text| doc::<ReportMeta>(file, &text, REPORT_KEYS).map(Arc::new));
+    let parsed = decode(bytes, file).and_then(|text| doc::<ReportMeta>(file, &text, REPORT_KEYS).map(Arc::new));
     match &parsed {
         // Its stamp as it was before the read: should it change while reading, the next load reads it again.
         Ok(d) if cache.keep => {
@@ -331,7 +331,7 @@ pub fn load_cached(root: &Path, diags: &mut Diagnostics, cache: &mut Cache) -> R
         Err(e) => return Err(LoadError::Io(format!("cannot read {}: {e}", config_path.display()))),
     };
     let config =
-        match decode(&config_text, Path::new("site.toml")).and_then(|t| Config::parse(&t, Path::new("site.toml"))) {
+        match decode(config_text, Path::new("site.toml")).and_then(|t| Config::parse(&t, Path::new("site.toml"))) {
             Ok(c) => c,
             Err(d) => {
                 diags.push(d);
@@ -437,7 +437,7 @@ fn parse_all<T: Send>(
         .map(|path| {
             let rel = path.strip_prefix(root).unwrap_or(path);
             let bytes = fs::read(path).map_err(|e| LoadError::Io(format!("cannot read {}: {e}", path.display())))?;
-            Ok(decode(&bytes, rel).and_then(|text| parse(rel, &text)))
+            Ok(decode(bytes, rel).and_then(|text| parse(rel, &text)))
         })
         .collect();
     let mut out = Vec::with_capacity(results.len());
@@ -451,18 +451,23 @@ fn parse_all<T: Send>(
 }
 
 /// UTF-8 text with a BOM removed and CRLF turned into LF (line numbers unchanged).
-fn decode(bytes: &[u8], file: &Path) -> Result<String, Diagnostic> {
-    let text = match std::str::from_utf8(bytes) {
+fn decode(bytes: Vec<u8>, file: &Path) -> Result<String, Diagnostic> {
+    // The bytes become the text in place: a file is copied only to drop a byte-order mark or carriage returns.
+    let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
-            let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+            let bytes = e.as_bytes();
+            let valid = std::str::from_utf8(&bytes[..e.utf8_error().valid_up_to()]).unwrap_or_default();
             let (line, col) = line_col(valid, valid.len());
             return Err(Diagnostic::error("E002", file, line, col, "the file is not valid UTF-8")
                 .help("save the file with UTF-8 encoding"));
         }
     };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    Ok(if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text.to_string() })
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    Ok(if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text })
 }
 
 /// Splits `---` front matter from the body and parses it into `M`.
@@ -660,8 +665,8 @@ mod tests {
 
     #[test]
     fn decode_handles_bom_crlf_and_bad_bytes() {
-        assert_eq!(decode("\u{feff}a\r\nb".as_bytes(), Path::new("x")).unwrap(), "a\nb");
-        let e = decode(b"ab\n\xff", Path::new("x")).unwrap_err();
+        assert_eq!(decode("\u{feff}a\r\nb".into(), Path::new("x")).unwrap(), "a\nb");
+        let e = decode(b"ab\n\xff".to_vec(), Path::new("x")).unwrap_err();
         assert_eq!((e.line, e.column), (2, 1));
     }
 }

@@ -301,6 +301,19 @@ fn convert_text(text: &str, opts: MdOptions) -> Converted {
 /// comrak counts columns in bytes; positions are reported in characters, as editors count them. (comrak's own
 /// conversion visits every node from the start of its line, which is slow on long paragraphs; only the few
 /// positions kept are converted here.)
+/// The characters in `bytes` (whole UTF-8): the bytes that do not continue a character, counted eight at a time.
+fn char_count(bytes: &[u8]) -> usize {
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut n = 0;
+    for c in &mut chunks {
+        let v = u64::from_le_bytes(c.try_into().unwrap_or_default());
+        // A continuation byte is 10xxxxxx: its top bit set, the next one clear.
+        n += 8 - (v & !(v << 1) & HI).count_ones() as usize;
+    }
+    n + chunks.remainder().iter().filter(|&&b| (b as i8) >= -0x40).count()
+}
+
 fn char_columns(text: &str, out: &mut Converted) {
     if out.citations.is_empty() && out.problems.is_empty() && out.excerpts.is_empty() {
         return;
@@ -318,7 +331,7 @@ fn char_columns(text: &str, out: &mut Converted) {
         // Characters starting within the first `column` bytes; a column past the end is one after the last.
         let upto = (*column).min(bytes.len());
         let (from, before) = if last.0 == line && last.1 <= upto { (last.1, last.2) } else { (0, 0) };
-        let chars = before + bytes[from..upto].iter().filter(|&&b| (b as i8) >= -0x40).count();
+        let chars = before + char_count(&bytes[from..upto]);
         last = (line, upto, chars);
         *column = if *column > bytes.len() { chars + 1 } else { chars };
     };
@@ -587,6 +600,16 @@ pub fn escape_into(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn characters_are_counted_as_chars_counts_them() {
+        for text in ["", "abc", "Größenordnung", "Привет, мир – „so“", "a😀b€c", "0123456789abcdefé"]
+        {
+            for end in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+                assert_eq!(char_count(&text.as_bytes()[..end]), text[..end].chars().count(), "{text:?} {end}");
+            }
+        }
+    }
 
     fn item(prefix: &str, key: &str, locator: &str) -> CiteItem {
         CiteItem { prefix: prefix.into(), key: key.into(), locator: locator.into() }
