@@ -250,6 +250,13 @@ fn convert_text(text: &str, opts: MdOptions) -> Converted {
         }
     }
 
+    // `dossier check` needs the problems and positions alone: heading ids are for pages.
+    if opts.validate_only {
+        out.excerpts = excerpt_nodes.into_iter().map(|(mark, _)| mark).collect();
+        char_columns(text, &mut out);
+        return out;
+    }
+
     // Heading ids, in document order, for the table of contents and the renderer.
     let mut anchorizer = Anchorizer::new();
     for id in RESERVED_IDS {
@@ -267,11 +274,6 @@ fn convert_text(text: &str, opts: MdOptions) -> Converted {
         }
     }
 
-    if opts.validate_only {
-        out.excerpts = excerpt_nodes.into_iter().map(|(mark, _)| mark).collect();
-        char_columns(text, &mut out);
-        return out;
-    }
     // The body's plain text and HTML are about as long as its Markdown, and a little longer: made in place.
     out.text = plain_text(root, text.len()).into();
 
