@@ -300,9 +300,6 @@ fn convert_text(text: &str, opts: MdOptions) -> Converted {
     out
 }
 
-/// comrak counts columns in bytes; positions are reported in characters, as editors count them. (comrak's own
-/// conversion visits every node from the start of its line, which is slow on long paragraphs; only the few
-/// positions kept are converted here.)
 /// The characters in `bytes` (whole UTF-8): the bytes that do not continue a character, counted eight at a time.
 fn char_count(bytes: &[u8]) -> usize {
     const HI: u64 = 0x8080_8080_8080_8080;
@@ -316,6 +313,9 @@ fn char_count(bytes: &[u8]) -> usize {
     n + chunks.remainder().iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
+/// comrak counts columns in bytes; positions are reported in characters, as editors count them. (comrak's own
+/// conversion visits every node from the start of its line, which is slow on long paragraphs; only the few
+/// positions kept are converted here.)
 fn char_columns(text: &str, out: &mut Converted) {
     if out.citations.is_empty() && out.problems.is_empty() && out.excerpts.is_empty() {
         return;
