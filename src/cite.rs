@@ -243,19 +243,12 @@ pub fn script_json(v: &impl Serialize) -> String {
         return json;
     }
     let mut out = String::with_capacity(json.len() + 64);
-    let mut from = 0;
-    for (i, b) in json.bytes().enumerate() {
-        let escaped = match b {
-            b'<' => "\\u003c",
-            b'>' => "\\u003e",
-            b'&' => "\\u0026",
-            _ => continue,
-        };
-        out.push_str(&json[from..i]);
-        out.push_str(escaped);
-        from = i + 1;
-    }
-    out.push_str(&json[from..]);
+    crate::markdown::push_replacing(&mut out, &json, |b| match b {
+        b'<' => Some("\\u003c"),
+        b'>' => Some("\\u003e"),
+        b'&' => Some("\\u0026"),
+        _ => None,
+    });
     out
 }
 

@@ -582,18 +582,24 @@ fn needs_escape(b: u8) -> bool {
 
 /// Appends `s` to `out`, escaped as [`escape`] does, without a string of its own.
 pub fn escape_into(out: &mut String, s: &str) {
+    push_replacing(out, s, |b| match b {
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'&' => Some("&amp;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
+        _ => None,
+    });
+}
+
+/// Appends `s` to `out` with each ASCII byte that `replace` names replaced by its text. By bytes: an ASCII byte is
+/// never part of a longer character.
+pub fn push_replacing(out: &mut String, s: &str, replace: impl Fn(u8) -> Option<&'static str>) {
     let mut from = 0;
     for (i, b) in s.bytes().enumerate() {
-        let escaped = match b {
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'&' => "&amp;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
+        let Some(with) = replace(b) else { continue };
         out.push_str(&s[from..i]);
-        out.push_str(escaped);
+        out.push_str(with);
         from = i + 1;
     }
     out.push_str(&s[from..]);
