@@ -1397,7 +1397,8 @@ fn resolve_report(report: &mut Report, conv: ConvertedReport, doc: &Doc<ReportMe
     }
     // Organisations lacking a description in this report's language.
     let mut orgs: Vec<usize> = cited.iter().map(|&s| sources[s].organisation).collect();
-    orgs.sort_by_cached_key(|&o| sort_key(&organisations[o].name));
+    // Organisations may share a name: the index keeps one organisation's repeats together for `dedup`.
+    orgs.sort_by_cached_key(|&o| (sort_key(&organisations[o].name), o));
     orgs.dedup();
     let base = report.language.split('-').next().unwrap_or_default().to_string();
     let lacking = orgs

@@ -324,6 +324,7 @@ pub fn push_varint(out: &mut String, mut v: u32) {
 fn encode_ids(ids: &[u32]) -> String {
     let mut s = String::new();
     let mut prev: Option<u32> = None;
+    debug_assert!(ids.windows(2).all(|w| w[0] < w[1]), "document numbers are sorted and distinct");
     for &id in ids {
         push_varint(&mut s, prev.map_or(id, |p| id - p - 1));
         prev = Some(id);
