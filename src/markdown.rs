@@ -5,7 +5,8 @@
 //!
 //! Syntax handled here:
 //! - `[@key]`, `[@key, S. 6]`, `[@a, S. 6; @b]`, `[KNB, siehe @key, S. 6]`: citations.
-//!   Not in code, not `\[@`, not e-mail addresses (`@` must start a word).
+//!   Not in code, not `\[@`, not e-mail addresses (`@` must start a word). A citation may be
+//!   followed directly by a footnote reference: `[@key, S. 6][^1]`.
 //! - A level-2 heading `Excerpts` starts the excerpts section: one block quote per
 //!   excerpt, whose last paragraph is the citation of its source (`> [@key, S. 6]`).
 
@@ -13,6 +14,7 @@ use comrak::adapters::{HeadingAdapter, HeadingMeta, SyntaxHighlighterAdapter};
 use comrak::nodes::{NodeValue, Sourcepos};
 use comrak::options::{BrokenLinkReference, Plugins};
 use comrak::{Anchorizer, Arena, Node, Options, ResolvedReference, format_html_with_plugins, parse_document};
+use memchr::memmem;
 use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -96,12 +98,12 @@ pub struct Converted {
 /// `Some(Err)`: looks like one but is malformed.
 pub fn parse_citation(label: &str) -> Option<Result<Vec<CiteItem>, String>> {
     let at_word_start = |s: &str| {
-        s.char_indices().find(|&(i, c)| c == '@' && s[..i].chars().next_back().is_none_or(|p| p.is_whitespace()))
+        memchr::memchr_iter(b'@', s.as_bytes()).find(|&i| s[..i].chars().next_back().is_none_or(char::is_whitespace))
     };
     at_word_start(label)?;
     let mut items = Vec::new();
     for part in label.split(';') {
-        let Some((at, _)) = at_word_start(part) else {
+        let Some(at) = at_word_start(part) else {
             return Some(Err(format!(
                 "`{}` has no `@key`; separate sources with `;` and start each key with `@`",
                 part.trim()
@@ -117,7 +119,7 @@ pub fn parse_citation(label: &str) -> Option<Result<Vec<CiteItem>, String>> {
         } else {
             let end = after
                 .char_indices()
-                .find(|&(_, c)| !(c.is_alphanumeric() || "_-.:/".contains(c)))
+                .find(|&(_, c)| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | '/')))
                 .map_or(after.len(), |(i, _)| i);
             let key = after[..end].trim_end_matches(['.', ':', '/']);
             (key.to_string(), &after[key.len()..])
@@ -196,6 +198,11 @@ fn quick_hash(bytes: &[u8]) -> u64 {
 }
 
 fn convert_text(text: &str, opts: MdOptions) -> Converted {
+    convert_with(text, opts, stand_ins(text))
+}
+
+/// Converts `text`, parsing `plain` instead when its citations were replaced by stand-ins.
+fn convert_with(text: &str, opts: MdOptions, plain: Option<StandIns>) -> Converted {
     let parsed: Arc<Mutex<Vec<Result<Vec<CiteItem>, String>>>> = Arc::default();
     let mut options = Options::default();
     options.extension.strikethrough = true;
@@ -215,8 +222,11 @@ fn convert_text(text: &str, opts: MdOptions) -> Converted {
     }));
 
     let arena = Arena::new();
-    let root = parse_document(&arena, text, &options);
-    let parsed = std::mem::take(&mut *parsed.lock().unwrap());
+    let root = parse_document(&arena, plain.as_ref().map_or(text, |p| &p.text), &options);
+    let mut parsed = std::mem::take(&mut *parsed.lock().unwrap());
+    if let Some(p) = plain {
+        put_back(&arena, root, p.found, &mut parsed);
+    }
     let mut out = Converted::default();
 
     let excerpt_nodes = take_excerpts(root, &parsed, &mut out);
@@ -300,6 +310,277 @@ fn convert_text(text: &str, opts: MdOptions) -> Converted {
     out
 }
 
+/// Opens and closes a citation's stand-in (see [`stand_ins`]); both are punctuation, like the brackets they replace.
+const STAND_OPEN: &str = "\u{27E6}";
+const STAND_CLOSE: &str = "\u{27E7}";
+
+/// A document with its plainly written citations replaced by stand-ins, and those citations in order.
+struct StandIns {
+    text: String,
+    /// Items and position (line, byte column) of the `[` of each citation; a stand-in holds its index here.
+    found: Vec<(Vec<CiteItem>, usize, usize)>,
+}
+
+/// Replaces every plainly written citation (`[@key, S. 6]` after a space or at a line's start, on one line, with no
+/// inline syntax inside) by a stand-in of the same length: `⟦`, its number padded with zeros, `⟧`. comrak reads a
+/// stand-in as text, so it skips what it does for a bracket (label folding and lookup, the callback), most of its
+/// work on a report; [`put_back`] turns stand-ins into the same citation links afterwards. Where a bracket could mean
+/// anything else (code, HTML, a link or definition around it, indented code, an escape), the whole block of lines
+/// is left to comrak. `None`: nothing was replaced.
+///
+/// A citation directly followed by a footnote reference (`[@key, S. 6][^1]`) is a citation here, as in Pandoc;
+/// comrak alone would read the pair as a reference link with an unknown label and keep both as text.
+fn stand_ins(text: &str) -> Option<StandIns> {
+    let bytes = text.as_bytes();
+    memchr::memchr(b'[', bytes)?;
+    static FINDERS: OnceLock<[memmem::Finder<'static>; 5]> = OnceLock::new();
+    let [backticks, tildes, stand_open, link, definition] =
+        FINDERS.get_or_init(|| ["```", "~~~", STAND_OPEN, "](", "]:"].map(|s| memmem::Finder::new(s).into_owned()));
+    // Fences can hold blank lines and brackets; `⟦` would be mistaken for a stand-in; comrak replaces NUL; a lone
+    // carriage return ends a line for comrak, not here.
+    if [backticks, tildes, stand_open].iter().any(|f| f.find(bytes).is_some()) || memchr::memchr(0, bytes).is_some() {
+        return None;
+    }
+    // A link definition anywhere may give a citation's label a link (`[@key]: https://…`); footnotes are no links.
+    let footnote = |at: usize| {
+        let line = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let start = bytes[line..at].iter().position(|&b| !matches!(b, b' ' | b'>')).map_or(at, |i| line + i);
+        bytes[start..].starts_with(b"[^")
+    };
+    if !definition.find_iter(bytes).all(footnote) {
+        return None;
+    }
+    if memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n')) {
+        return None;
+    }
+    // Entities that comrak would turn into `⟦`.
+    if memchr::memchr(b'&', bytes).is_some()
+        && ["&#", "&lobrk;", "&LeftDoubleBracket;"].iter().any(|e| memmem::find(bytes, e.as_bytes()).is_some())
+    {
+        return None;
+    }
+    // The text with stand-ins, up to `copied`; made at the first citation found.
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut found = Vec::new();
+    // Line number and start of the line last counted up to.
+    let (mut line, mut line_start, mut counted) = (1, 0, 0);
+    let mut pos = 0;
+    let blank = |l: &[u8]| l.iter().all(|&b| b == b' ' || b == b'\t' || b == b'\r');
+    let line_end = |from: usize| memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |i| from + i);
+    while pos < bytes.len() {
+        // A block: lines up to a blank one.
+        let mut end = line_end(pos);
+        while blank(&bytes[pos..end]) {
+            if end >= bytes.len() {
+                pos = bytes.len();
+                break;
+            }
+            pos = end + 1;
+            end = line_end(pos);
+        }
+        let block_start = pos;
+        let mut eligible = true;
+        while pos < bytes.len() {
+            let end = line_end(pos);
+            let l = &bytes[pos..end];
+            if blank(l) {
+                break;
+            }
+            eligible &= plain_line(l);
+            pos = (end + 1).min(bytes.len());
+        }
+        let block = &bytes[block_start..pos];
+        if !eligible
+            || memchr::memchr2(b'`', b'<', block).is_some()
+            || link.find(block).is_some()
+            || memchr::memchr(b'[', block).is_none()
+        {
+            continue;
+        }
+        let mut depth = 0usize;
+        let mut i = block_start;
+        while let Some(at) = memchr::memchr3(b'\\', b'[', b']', &bytes[i..pos]) {
+            let b = i + at;
+            match bytes[b] {
+                b'\\' => {
+                    i = (b + 2).min(pos);
+                    continue;
+                }
+                b']' => depth = depth.saturating_sub(1),
+                _ if depth > 0 => depth += 1,
+                _ => {
+                    if let Some((items, end)) = plain_citation(bytes, b, found.len()) {
+                        while let Some(nl) = memchr::memchr(b'\n', &bytes[counted..b]) {
+                            line += 1;
+                            line_start = counted + nl + 1;
+                            counted = line_start;
+                        }
+                        counted = b;
+                        if out.is_empty() {
+                            out.reserve(text.len());
+                        }
+                        // `[` and `]` are ASCII: the text is cut at character boundaries.
+                        out.push_str(&text[copied..b]);
+                        push_stand_in(&mut out, end + 1 - b, found.len());
+                        copied = end + 1;
+                        found.push((items, line, b - line_start + 1));
+                        i = end + 1;
+                        continue;
+                    }
+                    depth += 1;
+                }
+            }
+            i = b + 1;
+            if i >= pos {
+                break;
+            }
+        }
+    }
+    if found.is_empty() {
+        return None;
+    }
+    out.push_str(&text[copied..]);
+    Some(StandIns { text: out, found })
+}
+
+/// Whether a line of a block leaves its brackets to inline parsing: not indented code (four spaces or a tab after
+/// any quote markers) and not a link or footnote definition (`[label]:`).
+fn plain_line(l: &[u8]) -> bool {
+    let mut k = 0;
+    loop {
+        let spaces = l[k..].iter().take_while(|&&b| b == b' ').count();
+        if spaces >= 4 || l.get(k + spaces) == Some(&b'\t') {
+            return false;
+        }
+        k += spaces;
+        if l.get(k) == Some(&b'>') {
+            k += 1;
+            if l.get(k) == Some(&b' ') {
+                k += 1;
+            }
+            continue;
+        }
+        break;
+    }
+    !(l.get(k) == Some(&b'[') && memmem::find(&l[k..], b"]:").is_some())
+}
+
+/// The citation whose `[` is at `open`, if it is written plainly and its stand-in (number `n`) fits in it: its items
+/// and the position of its `]`.
+fn plain_citation(bytes: &[u8], open: usize, n: usize) -> Option<(Vec<CiteItem>, usize)> {
+    if open > 0 && bytes[open - 1] != b' ' && bytes[open - 1] != b'\n' {
+        return None;
+    }
+    let len = memchr::memchr2(b']', b'\n', &bytes[open + 1..])?;
+    let close = open + 1 + len;
+    if bytes[close] != b']' {
+        return None;
+    }
+    let label = &bytes[open + 1..close];
+    // Inline syntax, or what the autolink extension would make a link of (`://`, `www.`).
+    let special = |i: usize, b: u8| match b {
+        b'[' | b'\\' | b'`' | b'*' | b'_' | b'<' | b'>' | b'&' | b'!' | b'~' | b'|' | b'^' | b'$' | b'\r' => true,
+        b':' => label.get(i + 1) == Some(&b'/'),
+        b'.' => i >= 3 && label[i - 3..i].eq_ignore_ascii_case(b"www"),
+        _ => false,
+    };
+    if label.iter().enumerate().any(|(i, &b)| special(i, b)) {
+        return None;
+    }
+    match bytes.get(close + 1) {
+        Some(b'(' | b':') => return None,
+        Some(b'[') if bytes.get(close + 2) != Some(&b'^') => return None,
+        _ => {}
+    }
+    if close + 1 - open < STAND_OPEN.len() + STAND_CLOSE.len() + digits(n) {
+        return None;
+    }
+    let label = std::str::from_utf8(label).ok()?;
+    match parse_citation(label)? {
+        Ok(items) => Some((items, close)),
+        Err(_) => None,
+    }
+}
+
+fn digits(mut n: usize) -> usize {
+    let mut d = 1;
+    while n >= 10 {
+        n /= 10;
+        d += 1;
+    }
+    d
+}
+
+/// Appends stand-in number `n`, `len` bytes long (long enough for it).
+fn push_stand_in(out: &mut String, len: usize, n: usize) {
+    out.push_str(STAND_OPEN);
+    let width = len - STAND_OPEN.len() - STAND_CLOSE.len();
+    for _ in digits(n)..width {
+        out.push('0');
+    }
+    crate::text::push_number(out, n as u64);
+    out.push_str(STAND_CLOSE);
+}
+
+/// Turns the stand-ins left in text nodes into citation links, as comrak's callback would have made them: link `k`
+/// of `found` points to its items, appended to `parsed`, and starts where its `[` was.
+fn put_back<'a>(
+    arena: &'a Arena<'a>,
+    root: Node<'a>,
+    found: Vec<(Vec<CiteItem>, usize, usize)>,
+    parsed: &mut Vec<Result<Vec<CiteItem>, String>>,
+) {
+    let base = parsed.len();
+    let mut spans = Vec::with_capacity(found.len());
+    for (items, line, column) in found {
+        parsed.push(Ok(items));
+        spans.push((line, column));
+    }
+    let open = memmem::Finder::new(STAND_OPEN);
+    let holders: Vec<Node<'a>> = root
+        .descendants()
+        .filter(|n| matches!(&n.data().value, NodeValue::Text(t) if open.find(t.as_bytes()).is_some()))
+        .collect();
+    let mut put = 0;
+    for n in holders {
+        let text = match &mut n.data_mut().value {
+            NodeValue::Text(t) => std::mem::take(t).into_owned(),
+            _ => continue,
+        };
+        let mut rest = 0;
+        while let Some(at) = open.find(&text.as_bytes()[rest..]) {
+            let start = rest + at;
+            let digits_at = start + STAND_OPEN.len();
+            let len = text.as_bytes()[digits_at..].iter().take_while(|b| b.is_ascii_digit()).count();
+            let Ok(k) = text[digits_at..digits_at + len].parse::<usize>() else { break };
+            if !text[digits_at + len..].starts_with(STAND_CLOSE) {
+                break;
+            }
+            if start > rest {
+                n.insert_before(arena.alloc(NodeValue::Text(Cow::Owned(text[rest..start].to_string())).into()));
+            }
+            let mut url = String::from(CITE_SCHEME);
+            crate::text::push_number(&mut url, (base + k) as u64);
+            let link =
+                arena.alloc(NodeValue::Link(Box::new(comrak::nodes::NodeLink { url, title: String::new() })).into());
+            let Some(&(line, column)) = spans.get(k) else { break };
+            let end = column + digits_at + len + STAND_CLOSE.len() - start - 1;
+            link.data_mut().sourcepos = Sourcepos::from((line, column, line, end));
+            n.insert_before(link);
+            put += 1;
+            rest = digits_at + len + STAND_CLOSE.len();
+        }
+        if rest >= text.len() {
+            n.detach();
+        } else {
+            let tail = if rest == 0 { text } else { text[rest..].to_string() };
+            n.data_mut().value = NodeValue::Text(Cow::Owned(tail));
+        }
+    }
+    debug_assert_eq!(put, spans.len(), "every stand-in is read back as text");
+}
+
 /// The characters in `bytes` (whole UTF-8): the bytes that do not continue a character, counted eight at a time.
 fn char_count(bytes: &[u8]) -> usize {
     const HI: u64 = 0x8080_8080_8080_8080;
@@ -320,7 +601,8 @@ fn char_columns(text: &str, out: &mut Converted) {
     if out.citations.is_empty() && out.problems.is_empty() && out.excerpts.is_empty() {
         return;
     }
-    let starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    let starts: Vec<usize> =
+        std::iter::once(0).chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1)).collect();
     // Positions come mostly in order, several on one line: the last one's count is carried on.
     let mut last = (0, 0, 0); // line, byte column, characters before it
     let mut convert = |line: usize, column: &mut usize| {
@@ -654,6 +936,77 @@ mod tests {
         let t =
             convert("Lage [@a]. Kosten [@a], Frist [@a]; Ort [@a]: (siehe [@a]) und  [@a].\n", MdOptions::default());
         assert_eq!(&*t.text, "Lage. Kosten, Frist; Ort: (siehe) und .\n");
+    }
+
+    /// What a conversion yields, to compare one made with stand-ins against one made by comrak alone.
+    fn outcome(c: &Converted) -> String {
+        let cites: Vec<_> = c.citations.iter().map(|m| (&m.items, m.line, m.column)).collect();
+        let problems: Vec<_> = c.problems.iter().map(|p| (p.code, p.line, p.column, &p.message)).collect();
+        let excerpts: Vec<_> =
+            c.excerpts.iter().map(|x| (&x.key, &x.locator, &x.html, &x.text, x.line, x.column)).collect();
+        format!("{}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}", c.html, c.text, c.headings, cites, problems, excerpts)
+    }
+
+    #[test]
+    fn stand_ins_change_nothing_comrak_would_do() {
+        let cases = [
+            "Text [@a-1, S. 6] und [siehe @b-2; @c-3, para. 4].\n",
+            "`code [@key-1]` and\n```\n[@key-2]\n```\n",
+            "Para\n\n    [@key-1] indented code\n",
+            "> quoted [@key-1, S. 2]\n>\n>     [@key-2] code in a quote\n",
+            "[a link [@key-1]](https://example.org) and [@key-2]\n",
+            "[t](https://example.org \"[@key-1]\") [@key-2]\n",
+            "\\[@key-1] escaped, ![@key-2] image, [@key-3](x), [@key-4]: colon, [@key-5][ref]\n",
+            "[@key-1]: https://example.org\n\n[@key-1] again\n",
+            "Note[^1] [@key-1].\n\n[^1]: In a note [@key-2].\n    More [@key-3].\n",
+            "# Heading [@key-1]\n\n| A | B |\n|---|---|\n| x | y [@key-2] |\n\n- item [@key-3]\n  - nested [@key-4]\n    - deeper [@key-5]\n",
+            "*emphasis [@key-1]* and **[@key-2]** and _under [@key-3]_ ~~[@key-4]~~\n",
+            "Short [@a] and [@ab] and [@abc] keep comrak's way; [@{braced key}, S. 1]\n",
+            "Windows\r\nline [@key-1]\r\n",
+            "Lone\rcarriage [@key-1]\n",
+            "https://example.org/[@key-1] www.example.org/[@key-2] <https://x.org> [@key-3]\n",
+            "Лагерь – „Zitat“ [@key-1, S. 6] und dann [@key-2].\n",
+            "Malformed [@] and [siehe ohne Schlüssel; @key-1] and [@key-2; ohne]\n",
+            "[outer [@key-1] text] and [@key-2 [inner]]\n",
+            "Tab\t[@key-1] and <span>[@key-2]</span>\n",
+            "## Excerpts\n\n> Quoted text.\n>\n> [@key-1, S. 2]\n\n> Other.\n> — [@key-2]\n\n> Bad [@key-3; @key-4]\n",
+            "Literal ⟦12⟧ and [@key-1]\n",
+            "a [@key-1][@key-2] b [@key-3]\n",
+            "[@key-1]https://example.org and [@key-2]www.example.org and [@key-3]user@example.org [@key-4]_x_\n",
+            "Entities &#x27E6;0&#x27E7; &lobrk;1&robrk; [@key-1] and &amp; [@key-2]\n",
+        ];
+        for allow_html in [false, true] {
+            for validate_only in [false, true] {
+                let opts = MdOptions { allow_html, validate_only };
+                for case in cases {
+                    // A plain paragraph after each case: stand-ins are used unless the whole document is left out.
+                    let text = &format!("{case}\nPlain [@key-9].\n");
+                    let alone = convert_with(text, opts, None);
+                    let with = convert_with(text, opts, stand_ins(text));
+                    assert_eq!(outcome(&with), outcome(&alone), "{text:?}");
+                }
+            }
+        }
+        // Most cases above do use stand-ins.
+        assert!(stand_ins(cases[0]).is_some_and(|p| p.found.len() == 2));
+        // A block with a line indented by four spaces (here a list nested twice) is left to comrak whole.
+        assert!(stand_ins(cases[9]).is_some_and(|p| p.found.len() == 2));
+        assert!(stand_ins(cases[21]).is_some_and(|p| p.found.len() == 1), "only `[@key-3]` stands alone");
+        // Only fences, definitions (or a `]:` anywhere but a footnote), lone carriage returns, `⟦` and entities
+        // leave the whole document to comrak.
+        for (i, case) in cases.iter().enumerate() {
+            let text = format!("{case}\nPlain [@key-9].\n");
+            assert_eq!(stand_ins(&text).is_none(), [1, 6, 7, 13, 20, 23].contains(&i), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_citation_followed_by_a_footnote_reference_is_a_citation() {
+        let c = convert("Text [@key-1, S. 6][^1] more.\n\n[^1]: Note.\n", MdOptions::default());
+        assert_eq!(c.citations.len(), 1, "{:?}", c.html);
+        assert_eq!((c.citations[0].items[0].key.as_str(), c.citations[0].line, c.citations[0].column), ("key-1", 1, 6));
+        assert!(c.html.contains(&format!("{MARK_OPEN}0{MARK_CLOSE}<sup class=\"footnote-ref\">")), "{}", c.html);
+        assert!(!c.html.contains("[@"), "{}", c.html);
     }
 
     #[test]

@@ -184,3 +184,38 @@ fn check_reports_the_missing_description_as_a_warning() {
     assert_eq!(v[0]["code"], "W043");
     assert_eq!(v[0]["severity"], "warning");
 }
+
+#[test]
+fn a_citation_right_before_a_footnote_reference_links_and_namesake_organisations_are_listed_once() {
+    let s = Site::minimal(&[
+        ("content/organisations/hrw-2.yaml", "name: Human Rights Watch\nshort: HRW\ndescription:\n  en: A namesake.\n"),
+        (
+            "content/sources/hrw-2.yaml",
+            "hrw-2-2023:\n  organisation: hrw-2\n  title: Annual Report\n  date: 2023-05-01\n",
+        ),
+        (
+            "content/sources/hrw-more.yaml",
+            "hrw-2023:\n  organisation: hrw\n  title: World Report 2023\n  date: 2023-01-12\n",
+        ),
+        (
+            "content/reports/r-1.md",
+            "---\nid: r-1\ntitle: Report one\ndate: 2024-02-01\nlanguage: en\naccessed: 2024-02-01\n---\n\nA claim [@hrw-2024, p. 6][^1], a second [@hrw-2-2023] and a third [@hrw-2023].\n\n[^1]: A note.\n",
+        ),
+    ]);
+    ok(&s.build());
+    let doc = s.page("reports/r-1/index.html");
+    let body = text(&doc, ".report-body");
+    assert!(!body.contains("[@"), "a citation stayed text: {body}");
+    let cites = texts(&doc, ".report-body .citation");
+    assert_eq!(cites.len(), 3, "{cites:?}");
+    assert!(cites[0].contains("p.") && cites[0].contains('6'), "{cites:?}");
+    // The citation's link comes first, then the footnote's.
+    let links: Vec<&str> = doc.select(&sel(".report-body p a")).filter_map(|a| a.value().attr("href")).collect();
+    assert_eq!(links[..2], ["#src-hrw-2024", "#fn-1"], "{links:?}");
+    // Both organisations named "Human Rights Watch" are named once each among the report's organisations, though
+    // one of them is cited before and after the other. (A repeat also broke the search index's organisation filter.)
+    let mut orgs: Vec<&str> =
+        doc.select(&sel(".meta a[href*=\"organisations/\"]")).filter_map(|a| a.value().attr("href")).collect();
+    orgs.sort();
+    assert_eq!(orgs, ["../../organisations/hrw-2/", "../../organisations/hrw/"], "{orgs:?}");
+}
