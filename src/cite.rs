@@ -87,8 +87,16 @@ pub fn csl_lines(items: &[CslItem<'_>]) -> String {
     if items.is_empty() {
         return "[]\n".to_string();
     }
-    let lines: Vec<String> = items.iter().map(|i| serde_json::to_string(i).unwrap_or_default()).collect();
-    format!("[\n{}\n]\n", lines.join(",\n"))
+    let mut out = Vec::with_capacity(400 * items.len());
+    out.extend_from_slice(b"[\n");
+    for (k, item) in items.iter().enumerate() {
+        if k > 0 {
+            out.extend_from_slice(b",\n");
+        }
+        serde_json::to_writer(&mut out, item).expect("CSL items serialise");
+    }
+    out.extend_from_slice(b"\n]\n");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
 /// The reference of a report as a reader would write it, without the access note:
