@@ -486,6 +486,8 @@ struct Renderer<'a> {
     page_sizes: [std::sync::atomic::AtomicUsize; REQUIRED.len()],
     /// The first error of `partials/card.html` rendered on its own, reported in place of the pages it fails.
     card_error: std::sync::Mutex<Option<tera::Error>>,
+    /// Each language's phrases as a template value, made once: report pages share them.
+    words: std::sync::Mutex<Vec<(&'static str, Value)>>,
 }
 
 /// The file a site path is written to: `reports/x/` → `reports/x/index.html`.
@@ -692,7 +694,19 @@ impl<'a> Renderer<'a> {
             source_order: std::sync::OnceLock::new(),
             page_sizes: std::array::from_fn(|_| std::sync::atomic::AtomicUsize::new(0)),
             card_error: std::sync::Mutex::new(None),
+            words: std::sync::Mutex::new(Vec::new()),
         }
+    }
+
+    /// The phrases of `loc`, shared (a template value's map is reference-counted).
+    fn words(&self, loc: &'static Locale) -> Value {
+        let mut words = self.words.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, v)) = words.iter().find(|(code, _)| *code == loc.code) {
+            return v.clone();
+        }
+        let v = Value::from_serializable(&loc.words);
+        words.push((loc.code, v.clone()));
+        v
     }
 
     /// Reports a page's template error, once per message; a page failing only because its cards did reports the
@@ -1170,7 +1184,7 @@ impl<'a> Renderer<'a> {
                 cite,
             },
         );
-        ctx.insert("words", &loc.words);
+        ctx.insert_value("words", self.words(r.locale));
         self.html("report.html", &r.path, &ctx)
     }
 
