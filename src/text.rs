@@ -480,7 +480,7 @@ pub fn push_number(s: &mut String, mut n: u64) {
             break;
         }
     }
-    s.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
+    s.extend(digits[i..].iter().map(|&d| char::from(d)));
 }
 
 /// Human name of a language tag, in the language of `ui`.
