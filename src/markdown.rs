@@ -10,6 +10,7 @@
 //! - A level-2 heading `Excerpts` starts the excerpts section: one block quote per
 //!   excerpt, whose last paragraph is the citation of its source (`> [@key, S. 6]`).
 
+use crate::text::bytes8;
 use comrak::adapters::{HeadingAdapter, HeadingMeta, SyntaxHighlighterAdapter};
 use comrak::nodes::{NodeValue, Sourcepos};
 use comrak::options::{BrokenLinkReference, Plugins};
@@ -583,13 +584,12 @@ fn put_back<'a>(
 
 /// The characters in `bytes` (whole UTF-8): the bytes that do not continue a character, counted eight at a time.
 fn char_count(bytes: &[u8]) -> usize {
-    const HI: u64 = 0x8080_8080_8080_8080;
     let mut chunks = bytes.chunks_exact(8);
     let mut n = 0;
     for c in &mut chunks {
-        let v = u64::from_le_bytes(c.try_into().unwrap_or_default());
+        let v = bytes8::load(c);
         // A continuation byte is 10xxxxxx: its top bit set, the next one clear.
-        n += 8 - (v & !(v << 1) & HI).count_ones() as usize;
+        n += 8 - (v & !(v << 1) & bytes8::HI).count_ones() as usize;
     }
     n + chunks.remainder().iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
@@ -655,20 +655,15 @@ fn plain_text(root: Node<'_>, capacity: usize) -> String {
 /// A citation left out leaves a space before the punctuation that followed it: "rechnen [@x]." → "rechnen .".
 /// That space goes, in one pass, eight bytes at a time where none of them is a space before punctuation.
 fn without_space_before_punctuation(text: &str) -> String {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    // The top bits of zero bytes (exact as to whether there is any).
-    let zero = |v: u64| v.wrapping_sub(LO) & !v & HI;
-    let word = |c: &[u8]| u64::from_le_bytes(c.try_into().unwrap_or_default());
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut from = 0;
     let mut i = 0;
     while i + 1 < bytes.len() {
         if let Some(next) = bytes.get(i + 1..i + 9) {
-            let (v, w) = (word(&bytes[i..i + 8]), word(next));
-            let punctuation = [b'.', b',', b';', b':', b')'].iter().fold(0, |m, &p| m | zero(w ^ (LO * u64::from(p))));
-            if zero(v ^ (LO * u64::from(b' '))) & punctuation == 0 {
+            let (v, w) = (bytes8::load(&bytes[i..i + 8]), bytes8::load(next));
+            let punctuation = [b'.', b',', b';', b':', b')'].iter().fold(0, |m, &p| m | bytes8::equal(w, p));
+            if bytes8::equal(v, b' ') & punctuation == 0 {
                 i += 8;
                 continue;
             }

@@ -1358,16 +1358,14 @@ fn find_mark(html: &str) -> Option<usize> {
 /// start with the byte 0xEE, which starts no other character, and `text` is checked for it eight bytes at a time:
 /// the standard search looks for a character's last byte, here one that Cyrillic and punctuation share.
 fn find_private(text: &str, c: char) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
+    use crate::text::bytes8;
     const LEAD: u8 = 0xEE;
     debug_assert!(('\u{E000}'..='\u{EFFF}').contains(&c));
     let bytes = text.as_bytes();
     let mut i = 0;
     loop {
         while let Some(chunk) = bytes.get(i..i + 8) {
-            let v = u64::from_le_bytes(chunk.try_into().unwrap_or_default()) ^ (LO * u64::from(LEAD));
-            if v.wrapping_sub(LO) & !v & HI != 0 {
+            if bytes8::equal(bytes8::load(chunk), LEAD) != 0 {
                 break;
             }
             i += 8;

@@ -1184,17 +1184,11 @@ pub(crate) fn push_json_str(out: &mut String, s: &str, escape_lt: bool) {
     };
     out.reserve(s.len() + 2);
     out.push('"');
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    // The top bits of the bytes of `v` below `n` (for `n` up to 128), or of zero bytes; whether there is any is
-    // exact. Without branches, so that sixteen bytes are tested at once.
-    let below = |v: u64, n: u64| v.wrapping_sub(LO * n) & !v & HI;
-    let zero = |v: u64| below(v, 1);
-    // Without `escape_lt`, the place of `<` takes a second test for `"`.
-    let lt = if escape_lt { LO * u64::from(b'<') } else { LO * u64::from(b'"') };
-    let mask =
-        |v: u64| below(v, 0x20) | zero(v ^ (LO * u64::from(b'"'))) | zero(v ^ (LO * u64::from(b'\\'))) | zero(v ^ lt);
-    let word = |c: &[u8]| u64::from_le_bytes(c.try_into().unwrap_or_default());
+    use crate::text::bytes8::{below, equal, load as word};
+    // The tests combined without branches, so that sixteen bytes are tested at once. Without `escape_lt`, the place
+    // of `<` takes a second test for `"`.
+    let lt = if escape_lt { b'<' } else { b'"' };
+    let mask = |v: u64| below(v, 0x20) | equal(v, b'"') | equal(v, b'\\') | equal(v, lt);
     let bytes = s.as_bytes();
     let mut start = 0;
     let mut i = 0;

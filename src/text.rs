@@ -468,6 +468,33 @@ impl Locale {
     }
 }
 
+/// Byte tests eight bytes at a time, on a `u64` read from them (first byte lowest), for the loops that scan
+/// whole texts. A byte's test sets its top bit; a bit may also be set, wrongly, above a byte that passed, so only
+/// whether any bit is set is exact.
+pub mod bytes8 {
+    /// The top bit of every byte.
+    pub const HI: u64 = 0x8080_8080_8080_8080;
+    const LO: u64 = 0x0101_0101_0101_0101;
+
+    /// The eight bytes of `chunk`, which holds eight.
+    #[inline]
+    pub fn load(chunk: &[u8]) -> u64 {
+        u64::from_le_bytes(chunk.try_into().unwrap_or_default())
+    }
+
+    /// Bytes of `v` below `n` (`n` up to 128).
+    #[inline]
+    pub fn below(v: u64, n: u8) -> u64 {
+        v.wrapping_sub(LO * u64::from(n)) & !v & HI
+    }
+
+    /// Bytes of `v` equal to `b`.
+    #[inline]
+    pub fn equal(v: u64, b: u8) -> u64 {
+        below(v ^ (LO * u64::from(b)), 1)
+    }
+}
+
 /// Appends `n` in decimal digits.
 pub fn push_number(s: &mut String, mut n: u64) {
     let mut digits = [0u8; 20];
