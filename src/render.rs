@@ -1212,11 +1212,15 @@ impl<'a> Renderer<'a> {
             .iter()
             .map(|u| {
                 let r = &site.reports[u.report];
-                let mut entry: std::collections::BTreeMap<&'static str, Value> = std::collections::BTreeMap::new();
-                entry.insert("report", self.card(u.report).clone());
-                entry.insert("locators", Value::from(u.locators.join(", ")));
-                entry.insert("anchor", Value::from(format!("{}#src-{}", r.path, s.key)));
-                Value::from(entry)
+                let mut anchor = String::with_capacity(r.path.len() + 5 + s.key.len());
+                for part in [r.path.as_str(), "#src-", s.key.as_str()] {
+                    anchor.push_str(part);
+                }
+                value_map([
+                    ("report", self.card(u.report).clone()),
+                    ("locators", Value::from(u.locators.join(", "))),
+                    ("anchor", Value::from(anchor)),
+                ])
             })
             .collect();
         ctx.insert_value("cited_by", Value::from(cited));
@@ -1226,16 +1230,32 @@ impl<'a> Renderer<'a> {
         // lists are in report order.
         let page_of = |report: usize| s.cited_by.partition_point(|u| u.report < report) / size + 1;
         let last = pagination.total;
-        let excerpts: Vec<serde_json::Value> = s.excerpts.iter().filter(|x| page_of(x.0).min(last) == n).map(|&(ri, gi, ei, xi)| {
-            let r = &site.reports[ri];
-            let x = &r.appendix[gi].entries[ei].excerpts[xi];
-            serde_json::json!({
-                "report": {"id": r.id, "title": r.title, "path": r.path, "lang": r.language},
-                "html": quote_html(&fill_citations(&x.html, &r.citations, |s| [&root, &site.sources[s].path]), x.quote_open, x.quote_close),
-                "citation": x.citation, "lang": x.language, "quote_open": x.quote_open, "quote_close": x.quote_close,
+        // The report of an excerpt is its card (which holds its id, title, path and language), shared.
+        let excerpts: Vec<Value> = s
+            .excerpts
+            .iter()
+            .filter(|x| page_of(x.0).min(last) == n)
+            .map(|&(ri, gi, ei, xi)| {
+                let r = &site.reports[ri];
+                let x = &r.appendix[gi].entries[ei].excerpts[xi];
+                value_map([
+                    ("report", self.card(ri).clone()),
+                    (
+                        "html",
+                        Value::from(quote_html(
+                            &fill_citations(&x.html, &r.citations, |s| [&root, &site.sources[s].path]),
+                            x.quote_open,
+                            x.quote_close,
+                        )),
+                    ),
+                    ("citation", Value::from(x.citation.as_str())),
+                    ("lang", Value::from(x.language.as_str())),
+                    ("quote_open", Value::from(x.quote_open)),
+                    ("quote_close", Value::from(x.quote_close)),
+                ])
             })
-        }).collect();
-        ctx.insert("excerpts", &excerpts);
+            .collect();
+        ctx.insert_value("excerpts", Value::from(excerpts));
         ctx.insert("excerpt_count", &s.excerpts.len());
         self.html("source.html", &path, &ctx)
     }
@@ -1292,6 +1312,16 @@ impl<'a> Renderer<'a> {
         let (ctx, _) = self.page(name, String::new(), None, &self.site.config.language, "plain");
         Ok(OutFile { path: name.into(), data: OutData::Text(self.tera.render(name, &ctx)?) })
     }
+}
+
+/// A template map of these fields, made directly rather than through serde or a `BTreeMap`.
+fn value_map<const N: usize>(fields: [(&'static str, Value); N]) -> Value {
+    let mut map = tera::Map::default();
+    map.reserve(N);
+    for (k, v) in fields {
+        map.insert(tera::value::Key::Str(k), v);
+    }
+    Value::from(map)
 }
 
 /// Replaces citation marks with "(Label, Date, S. 6; …)", each item linked by `href`.
