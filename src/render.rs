@@ -1314,7 +1314,7 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// A template map of these fields, made directly rather than through serde or a `BTreeMap`.
+/// A template map of these fields, without serde or a `BTreeMap` on the way.
 fn value_map<const N: usize>(fields: [(&'static str, Value); N]) -> Value {
     let mut map = tera::Map::default();
     map.reserve(N);
