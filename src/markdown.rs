@@ -217,9 +217,7 @@ fn convert_with(text: &str, opts: MdOptions, plain: Option<StandIns>) -> Convert
         let c = parse_citation(r.original)?;
         let mut v = sink.lock().unwrap();
         v.push(c);
-        let mut url = String::from(CITE_SCHEME);
-        crate::text::push_number(&mut url, (v.len() - 1) as u64);
-        Some(ResolvedReference { url, title: String::new() })
+        Some(ResolvedReference { url: cite_url(v.len() - 1), title: String::new() })
     }));
 
     let arena = Arena::new();
@@ -565,14 +563,9 @@ fn put_back<'a>(
             if start > rest {
                 n.insert_before(arena.alloc(NodeValue::Text(Cow::Owned(text[rest..start].to_string())).into()));
             }
-            let mut url = String::from(CITE_SCHEME);
-            crate::text::push_number(&mut url, (base + k) as u64);
-            let link =
-                arena.alloc(NodeValue::Link(Box::new(comrak::nodes::NodeLink { url, title: String::new() })).into());
             let Some(&(line, column)) = spans.get(k) else { break };
             let end = column + digits_at + len + STAND_CLOSE.len() - start - 1;
-            link.data_mut().sourcepos = Sourcepos::from((line, column, line, end));
-            n.insert_before(link);
+            n.insert_before(cite_link(arena, base + k, Sourcepos::from((line, column, line, end))));
             put += 1;
             rest = digits_at + len + STAND_CLOSE.len();
         }
@@ -646,11 +639,7 @@ fn footnoted_citations<'a>(
                 n.insert_before(before);
             }
             parsed.push(citation);
-            let mut url = String::from(CITE_SCHEME);
-            crate::text::push_number(&mut url, (parsed.len() - 1) as u64);
-            let link =
-                arena.alloc(NodeValue::Link(Box::new(comrak::nodes::NodeLink { url, title: String::new() })).into());
-            link.data_mut().sourcepos = Sourcepos::from((line, column + open, line, column + close));
+            let link = cite_link(arena, parsed.len() - 1, Sourcepos::from((line, column + open, line, column + close)));
             link.append(arena.alloc(NodeValue::Text(Cow::Owned(text[open + 1..close].to_string())).into()));
             n.insert_before(link);
             rest = close + 1;
@@ -760,6 +749,21 @@ fn without_space_before_punctuation(text: &str) -> String {
     }
     out.push_str(&text[from..]);
     out
+}
+
+/// The address of a citation link to `parsed[k]`, read back by [`cite_index`].
+fn cite_url(k: usize) -> String {
+    let mut url = String::from(CITE_SCHEME);
+    crate::text::push_number(&mut url, k as u64);
+    url
+}
+
+/// A citation link to `parsed[k]` at `pos`, made after the parse as comrak's callback would have made it.
+fn cite_link<'a>(arena: &'a Arena<'a>, k: usize, pos: Sourcepos) -> Node<'a> {
+    let link = arena
+        .alloc(NodeValue::Link(Box::new(comrak::nodes::NodeLink { url: cite_url(k), title: String::new() })).into());
+    link.data_mut().sourcepos = pos;
+    link
 }
 
 fn cite_index(n: Node<'_>) -> Option<usize> {
