@@ -7,7 +7,7 @@
 #
 # For each size N it generates the same corpus as a Dossier, Hugo and Zola site (examples/gen-corpus.rs), then
 # measures with hyperfine, side by side: `dossier build`, `hugo`, `hugo` followed by Pagefind indexing its output,
-# `zola build`, and `dossier check`, each under /usr/bin/time for the peak memory, and the size of each output.
+# `zola build` without and with its search index, and `dossier check`, each under /usr/bin/time for the peak memory, and the size of each output.
 # It also times the demo archive in this repository and, for each size up to 10,000 reports, the live preview:
 # `node bench/serve.mjs` saves one report under `dossier serve` (seven times with a new line of text, seven with a
 # new citation, three with a new title) and times each save until the new page is served. It prints medians and ratios and writes them to bench/results/.
@@ -19,13 +19,15 @@
 #   ONLY=dossier  measure Dossier alone (no Hugo, Pagefind or Zola)
 #   NO_PAGEFIND=1 leave out "hugo + pagefind" (it is the slowest command: measure it in a run of its own)
 #   NO_HUGO=1     leave out plain "hugo" (for such a run of its own)
+#   NO_ZOLA=1     leave out Zola; NO_ZOLA_SEARCH=1 leaves out only "zola + search"
 #   OUT=DIR       where the outputs are written (default bench/out); a tmpfs takes the disk out of the figures
 #   KEEP=1        keep corpora and outputs (bench/corpus/, bench/out/) after each size
 #   NO_BUILD=1    use the existing target/release binaries
 #
 # The machine should be otherwise idle: run it while no compiler or other benchmark runs.
 #
-# Search: Pagefind comes from bench/package.json (`npm ci --prefix bench`). Dossier's `build` figure is the whole
+# Search: Pagefind comes from bench/package.json (`npm ci --prefix bench`), and so does Zola where it is not on the
+# PATH (bench/zola.sh makes it run on Debian 12). Dossier's `build` figure is the whole
 # build as it stands; once Dossier's own search index is written during `build`, that figure includes it, and the
 # fair comparison for "with search" is `dossier build` against `hugo + pagefind`.
 set -euo pipefail
@@ -67,9 +69,9 @@ if [ "$ONLY" != dossier ]; then
   else
     echo "pagefind: not installed (run: npm ci --prefix bench), skipped" >&2
   fi
-  if command -v zola >/dev/null; then
-    ZOLA=$(command -v zola)
-  else
+  # `zola` on the PATH, or the npm package from bench/package.json (see bench/zola.sh).
+  if [ -z "${NO_ZOLA:-}" ] && ! ZOLA=$(bench/zola.sh); then
+    ZOLA=""
     echo "" >&2
     echo "################################################################" >&2
     echo "## zola: not installed, skipped" >&2
@@ -120,6 +122,11 @@ for N in "${SIZES[@]}"; do
   fi
   if [ -n "$ZOLA" ]; then
     names+=("zola"); dirs+=("$O/zola"); cmds+=("$ZOLA --root $C/zola build --output-dir $(realpath -m "$O/zola") --force")
+    if [ -z "${NO_ZOLA_SEARCH:-}" ]; then
+      # The same site with Zola's own search index (elasticlunr), written by its `build`.
+      names+=("zola + search"); dirs+=("$O/zola-search")
+      cmds+=("$ZOLA --root $C/zola --config config.search.toml build --output-dir $(realpath -m "$O/zola-search") --force")
+    fi
   fi
 
   say "N=$N: hyperfine, $runs runs, $warmup warm-up"
@@ -209,6 +216,7 @@ for n in sizes:
     ratio("hugo", "hugo")
     ratio("hugo + pagefind", "hugo + pagefind")
     ratio("zola", "zola")
+    ratio("zola + search", "zola + search")
     c = medians.get((n, "dossier check"))
     if d and c:
         print(f"  N={int(n):,}: dossier check / dossier build = {c / d:.2f} (target < 0.20)")

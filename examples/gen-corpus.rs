@@ -1330,15 +1330,12 @@ taxonomies = [
   { name = "topics", paginate_by = 20 },
   { name = "organisations", paginate_by = 20 },
 ]
-
-[markdown]
-highlight_code = false
 "#;
 
 const ZOLA_BASE: &str = r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{% block title %}{{ config.title }}{% endblock title %}</title></head>
 <body>
-<nav><a href="{{ config.base_url }}">Home</a> <a href="{{ config.base_url }}/reports/">Reports</a> <a href="{{ config.base_url }}/countries/">Countries</a> <a href="{{ config.base_url }}/topics/">Topics</a> <a href="{{ config.base_url }}/organisations/">Organisations</a></nav>
+<nav><a href="{{ get_url(path="") }}">Home</a> <a href="{{ get_url(path="reports/") }}">Reports</a> <a href="{{ get_url(path="countries/") }}">Countries</a> <a href="{{ get_url(path="topics/") }}">Topics</a> <a href="{{ get_url(path="organisations/") }}">Organisations</a></nav>
 <main>{% block main %}{% endblock main %}</main>
 </body></html>
 "#;
@@ -1390,6 +1387,11 @@ fn write_zola_shared(dir: &Path) -> std::io::Result<()> {
     fs::create_dir_all(dir.join("content/reports"))?;
     fs::create_dir_all(dir.join("templates"))?;
     fs::write(dir.join("config.toml"), ZOLA_CONFIG)?;
+    // The same site with Zola's own search index (`zola --config config.search.toml build`).
+    fs::write(
+        dir.join("config.search.toml"),
+        ZOLA_CONFIG.replace("build_search_index = false", "build_search_index = true"),
+    )?;
     fs::write(dir.join("content/_index.md"), "+++\ntitle = \"Benchmark Archive\"\n+++\n")?;
     fs::write(
         dir.join("content/reports/_index.md"),

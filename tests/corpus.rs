@@ -39,6 +39,11 @@ fn generated_corpus_checks_clean_and_builds_every_report() {
     // The same content for the other generators.
     assert_eq!(walk(&dir.path().join("hugo/content/reports")).len(), 21);
     assert_eq!(walk(&dir.path().join("zola/content/reports")).len(), 21);
+    // Zola's site twice: without its search index, and with it (bench/run.sh's "zola + search").
+    let config = std::fs::read_to_string(dir.path().join("zola/config.toml")).unwrap();
+    let search = std::fs::read_to_string(dir.path().join("zola/config.search.toml")).unwrap();
+    assert!(config.contains("build_search_index = false"), "{config}");
+    assert_eq!(search, config.replace("build_search_index = false", "build_search_index = true"));
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
