@@ -7,7 +7,8 @@
 #
 # For each size N it generates the same corpus as a Dossier, Hugo and Zola site (examples/gen-corpus.rs), then
 # measures with hyperfine, side by side: `dossier build`, `hugo`, `hugo` followed by Pagefind indexing its output,
-# `zola build` without and with its search index, and `dossier check`, each under /usr/bin/time for the peak memory, and the size of each output.
+# `zola build` without and with its search index, and `dossier check`, each under /usr/bin/time for the peak
+# memory, and the size of each output.
 # It also times the demo archive in this repository and, for each size up to 10,000 reports, the live preview:
 # `node bench/serve.mjs` saves one report under `dossier serve` (seven times with a new line of text, seven with a
 # new citation, three with a new title) and times each save until the new page is served. It prints medians and ratios and writes them to bench/results/.
@@ -26,10 +27,10 @@
 #
 # The machine should be otherwise idle: run it while no compiler or other benchmark runs.
 #
-# Search: Pagefind comes from bench/package.json (`npm ci --prefix bench`), and so does Zola where it is not on the
-# PATH (bench/zola.sh makes it run on Debian 12). Dossier's `build` figure is the whole
-# build as it stands; once Dossier's own search index is written during `build`, that figure includes it, and the
-# fair comparison for "with search" is `dossier build` against `hugo + pagefind`.
+# Search: Pagefind comes from bench/package.json (`npm ci --prefix bench`), and so does Zola where it is not on
+# the PATH (bench/zola.sh makes it run on Debian 12). Dossier's `build` figure is the whole build as it stands;
+# once Dossier's own search index is written during `build`, that figure includes it, and the fair comparison
+# for "with search" is `dossier build` against `hugo + pagefind` (or Zola with its search index).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
