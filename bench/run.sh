@@ -30,9 +30,10 @@
 # The machine should be otherwise idle: run it while no compiler or other benchmark runs.
 #
 # Search: Pagefind comes from bench/package.json (`npm ci --prefix bench`). Zola, where it is not on the PATH,
-# comes from npm too: bench/zola.sh installs it into bench/tools/ and makes it run on Debian 12. Dossier's `build` figure is the whole build as it stands;
-# once Dossier's own search index is written during `build`, that figure includes it, and the fair comparison
-# for "with search" is `dossier build` against `hugo + pagefind` (or Zola with its search index).
+# comes from npm too: bench/zola.sh installs it into bench/tools/ and makes it run on Debian 12. Dossier's `build`
+# figure is the whole build as it stands; once Dossier's own search index is written during `build`, that figure
+# includes it, and the fair comparison for "with search" is `dossier build` against `hugo + pagefind` (or Zola
+# with its search index).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
