@@ -50,9 +50,8 @@ if [ ! -x "$LIBC/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" ]; then
   }
   APT=$TOOLS/apt
   rm -rf "$APT" "$LIBC"
-  mkdir -p "$APT/lists/partial" "$APT/archives/partial" "$LIBC"
+  mkdir -p "$APT/lists/partial" "$APT/archives/partial" "$APT/parts" "$LIBC"
   # The system's first Debian source (deb822 or one-line format), with the suite changed to Debian 13's.
-  mkdir -p "$APT/parts"
   : >"$APT/none.list"
   if [ -f /etc/apt/sources.list.d/debian.sources ]; then
     awk '/^$/ {exit} /^(Types|URIs|Signed-By):/ {print} END {print "Suites: trixie"; print "Components: main"}' \

@@ -723,6 +723,9 @@ fn plain_text(root: Node<'_>, capacity: usize) -> String {
     without_space_before_punctuation(&text)
 }
 
+/// The punctuation a space before which goes from the plain text (see [`without_space_before_punctuation`]).
+const CLOSING_PUNCTUATION: [u8; 5] = [b'.', b',', b';', b':', b')'];
+
 /// A citation left out leaves a space before the punctuation that followed it: "rechnen [@x]." → "rechnen .".
 /// That space goes, in one pass, eight bytes at a time where none of them is a space before punctuation.
 fn without_space_before_punctuation(text: &str) -> String {
@@ -733,14 +736,14 @@ fn without_space_before_punctuation(text: &str) -> String {
     while i + 1 < bytes.len() {
         if let Some(next) = bytes.get(i + 1..i + 9) {
             let (v, w) = (bytes8::load(&bytes[i..i + 8]), bytes8::load(next));
-            let punctuation = [b'.', b',', b';', b':', b')'].iter().fold(0, |m, &p| m | bytes8::equal(w, p));
+            let punctuation = CLOSING_PUNCTUATION.iter().fold(0, |m, &p| m | bytes8::equal(w, p));
             if bytes8::equal(v, b' ') & punctuation == 0 {
                 i += 8;
                 continue;
             }
         }
         for k in i..(i + 8).min(bytes.len() - 1) {
-            if bytes[k] == b' ' && matches!(bytes[k + 1], b'.' | b',' | b';' | b':' | b')') {
+            if bytes[k] == b' ' && CLOSING_PUNCTUATION.contains(&bytes[k + 1]) {
                 out.push_str(&text[from..k]);
                 from = k + 1;
             }

@@ -1212,10 +1212,7 @@ impl<'a> Renderer<'a> {
             .iter()
             .map(|u| {
                 let r = &site.reports[u.report];
-                let mut anchor = String::with_capacity(r.path.len() + 5 + s.key.len());
-                for part in [r.path.as_str(), "#src-", s.key.as_str()] {
-                    anchor.push_str(part);
-                }
+                let anchor = [r.path.as_str(), "#src-", s.key.as_str()].concat();
                 value_map([
                     ("report", self.card(u.report).clone()),
                     ("locators", Value::from(u.locators.join(", "))),
