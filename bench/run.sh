@@ -6,9 +6,9 @@
 #   ONLY=dossier bench/run.sh 100000
 #
 # For each size N it generates the same corpus as a Dossier, Hugo and Zola site (examples/gen-corpus.rs), then
-# measures with hyperfine, side by side: `dossier build`, `hugo`, `hugo` followed by Pagefind indexing its output,
-# `zola build` without and with its search index, and `dossier check`, each under /usr/bin/time for the peak
-# memory, and the size of each output.
+# measures with hyperfine, side by side: `dossier build` with and without its search index, `hugo`, `hugo`
+# followed by Pagefind indexing its output, `zola build` without and with its search index, and `dossier check`,
+# each under /usr/bin/time for the peak memory, and the size of each output.
 # It also times the demo archive in this repository and, for each size up to 10,000 reports, the live preview:
 # `node bench/serve.mjs` saves one report under `dossier serve` (seven times with a new line of text, seven with a
 # new citation, three with a new title) and times each save until the new page is served. It prints medians and ratios and writes them to bench/results/.
@@ -30,10 +30,9 @@
 # The machine should be otherwise idle: run it while no compiler or other benchmark runs.
 #
 # Search: Pagefind comes from bench/package.json (`npm ci --prefix bench`). Zola, where it is not on the PATH,
-# comes from npm too: bench/zola.sh installs it into bench/tools/ and makes it run on Debian 12. Dossier's `build`
-# figure is the whole build as it stands; once Dossier's own search index is written during `build`, that figure
-# includes it, and the fair comparison for "with search" is `dossier build` against `hugo + pagefind` (or Zola
-# with its search index).
+# comes from npm too: bench/zola.sh installs it into bench/tools/ and makes it run on Debian 12. `dossier build`
+# includes Dossier's search index: it compares with `hugo + pagefind` and Zola with its index, and the build of the
+# same site with `[search] enabled = false` with `hugo` and `zola` without.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -123,6 +122,12 @@ for N in "${SIZES[@]}"; do
   # `check` right after `build`: their ratio is a target, and the two should meet the same state of the machine
   # (after Hugo and Pagefind have filled the memory, a command starts from a colder cache).
   names+=("dossier check"); dirs+=(""); cmds+=("$DOSSIER check --root $C/dossier")
+  # The same content with `[search] enabled = false`: what Hugo and Zola without search build is compared with this.
+  mkdir -p "$C/dossier-nosearch"
+  printf '%s\n\n[search]\nenabled = false\n' "$(cat "$C/dossier/site.toml")" >"$C/dossier-nosearch/site.toml"
+  ln -sfn ../dossier/content "$C/dossier-nosearch/content"
+  names+=("dossier build, no search"); dirs+=("$O/dossier-nosearch")
+  cmds+=("$DOSSIER build --root $C/dossier-nosearch --out $O/dossier-nosearch")
   if [ -n "$hugo" ]; then
     if [ -z "${NO_HUGO:-}" ]; then
       names+=("hugo"); dirs+=("$O/hugo"); cmds+=("$hugo --quiet --source $C/hugo --destination $(realpath -m "$O/hugo")")
@@ -229,6 +234,11 @@ for n in sizes:
     ratio("hugo + pagefind", "hugo + pagefind")
     ratio("zola", "zola")
     ratio("zola + search", "zola + search")
+    ns = medians.get((n, "dossier build, no search"))
+    for other in ["hugo", "zola"]:
+        o = medians.get((n, other))
+        if ns and o:
+            print(f"  N={int(n):,}: dossier build, no search / {other} = {ns / o:.2f}")
     c = medians.get((n, "dossier check"))
     if d and c:
         print(f"  N={int(n):,}: dossier check / dossier build = {c / d:.2f} (target < 0.20)")
@@ -237,4 +247,7 @@ for n in sizes:
     if int(n) == 100000 and d:
         kib = mem.get((n, "dossier build"), (0, 0, 0))[0]
         print(f"  N=100,000 target: < 60 s: {'met' if d < 60 else 'missed'}; peak < 4 GiB: {'met' if kib < 4 * 1048576 else 'missed'}")
+        if ns:
+            kib = mem.get((n, "dossier build, no search"), (0, 0, 0))[0]
+            print(f"  N=100,000 without search: < 60 s: {'met' if ns < 60 else 'missed'}; peak < 4 GiB: {'met' if kib < 4 * 1048576 else 'missed'}")
 PY

@@ -27,6 +27,8 @@ pub struct Config {
     pub listing: Listing,
     #[serde(default)]
     pub markdown: Markdown,
+    #[serde(default)]
+    pub search: Search,
     /// Disclaimer (Markdown) per language tag, shown on every report page.
     #[serde(default)]
     pub disclaimer: BTreeMap<String, String>,
@@ -69,6 +71,24 @@ pub struct Markdown {
     pub allow_html: bool,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Search {
+    /// Write the client-side search index, the search page and its script. Off, the site has no search: for
+    /// archives searched some other way, or hosts that limit the number of files (the index is most of them).
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+}
+
+impl Default for Search {
+    fn default() -> Self {
+        Search { enabled: true }
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
 fn default_base_url() -> String {
     "http://localhost/".into()
 }
@@ -94,6 +114,7 @@ const KEYS: &[&str] = &[
     "publisher",
     "listing",
     "markdown",
+    "search",
     "disclaimer",
     "countries",
     "topics",
@@ -101,6 +122,7 @@ const KEYS: &[&str] = &[
     "feed_size",
     "list_size",
     "allow_html",
+    "enabled",
 ];
 
 impl Config {

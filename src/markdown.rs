@@ -37,6 +37,8 @@ pub struct MdOptions {
     pub allow_html: bool,
     /// Only find citations, excerpts and problems (for `dossier check`): no HTML, no plain text.
     pub validate_only: bool,
+    /// No plain text, which only the search index reads (a site with `[search] enabled = false`).
+    pub no_text: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,7 +141,7 @@ pub fn parse_citation(label: &str) -> Option<Result<Vec<CiteItem>, String>> {
 /// from one build to the next. Off unless [`memo_next_build`] is called.
 static MEMO: Mutex<Option<Memo>> = Mutex::new(None);
 
-type MemoKey = (u64, usize, bool, bool);
+type MemoKey = (u64, usize, bool, bool, bool);
 
 #[derive(Default)]
 struct Memo {
@@ -164,7 +166,7 @@ pub fn convert(text: &str, opts: MdOptions) -> Converted {
     if MEMO.lock().unwrap_or_else(|e| e.into_inner()).is_none() {
         return convert_text(text, opts);
     }
-    let key = (quick_hash(text.as_bytes()), text.len(), opts.allow_html, opts.validate_only);
+    let key = (quick_hash(text.as_bytes()), text.len(), opts.allow_html, opts.validate_only, opts.no_text);
     {
         let mut memo = MEMO.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(m) = memo.as_mut() {
@@ -288,7 +290,9 @@ fn convert_with(text: &str, opts: MdOptions, plain: Option<StandIns>) -> Convert
     }
 
     // The body's plain text and HTML are about as long as its Markdown, and a little longer: made in place.
-    out.text = plain_text(root, text.len()).into();
+    if !opts.no_text {
+        out.text = plain_text(root, text.len()).into();
+    }
 
     let headings = HeadingIds(Mutex::new(ids));
     let mut plugins = Plugins::default();
@@ -306,7 +310,9 @@ fn convert_with(text: &str, opts: MdOptions, plain: Option<StandIns>) -> Convert
             holder.append(n);
         }
         format_html_with_plugins(holder, &options, &mut mark.html, &excerpt_plugins).expect("writing to a String");
-        mark.text = plain_text(holder, 0);
+        if !opts.no_text {
+            mark.text = plain_text(holder, 0);
+        }
         out.excerpts.push(mark);
     }
     char_columns(text, &mut out);
@@ -1091,7 +1097,7 @@ mod tests {
         ];
         for allow_html in [false, true] {
             for validate_only in [false, true] {
-                let opts = MdOptions { allow_html, validate_only };
+                let opts = MdOptions { allow_html, validate_only, no_text: false };
                 for case in cases {
                     // A plain paragraph after each case: stand-ins are used unless the whole document is left out.
                     let text = &format!("{case}\nPlain [@key-9].\n");
@@ -1200,7 +1206,7 @@ mod tests {
             let plain = stand_ins(&text);
             used += usize::from(plain.is_some());
             for validate_only in [false, true] {
-                let opts = MdOptions { allow_html: false, validate_only };
+                let opts = MdOptions { allow_html: false, validate_only, no_text: false };
                 let alone = convert_with(&text, opts, None);
                 let with = convert_with(&text, opts, stand_ins(&text));
                 assert_eq!(outcome(&with), outcome(&alone), "{text:?}");

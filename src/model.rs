@@ -402,6 +402,9 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         statics,
         ..
     } = content;
+    // The theme's search script serves the search page alone, which a site without search has not.
+    let statics =
+        if config.search.enabled { statics } else { statics.into_iter().filter(|s| s.path != "search.js").collect() };
     if let Some(url) = &opts.base_url {
         config.base_url = if url.ends_with('/') { url.clone() } else { format!("{url}/") };
     }
@@ -421,7 +424,11 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         }
     }
     let link = |section: &str, slug: &str| site_path(section, slug, opts.portable);
-    let md_opts = MdOptions { allow_html: config.markdown.allow_html, validate_only: opts.validate_only };
+    let md_opts = MdOptions {
+        allow_html: config.markdown.allow_html,
+        validate_only: opts.validate_only,
+        no_text: !config.search.enabled,
+    };
 
     // Organisations.
     let mut organisations = Vec::new();
@@ -971,7 +978,7 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
     // Disclaimers are Markdown, and may cite sources; what is wrong in one is reported at its place in site.toml.
     let mut disclaimers = BTreeMap::new();
     for (lang, md) in &config.disclaimer {
-        let conv = markdown::convert(md, MdOptions { allow_html: config.markdown.allow_html, validate_only: false });
+        let conv = markdown::convert(md, MdOptions { allow_html: config.markdown.allow_html, ..MdOptions::default() });
         let at = |line: usize, column: usize| config.disclaimer_position(lang, line, column);
         let toml = Path::new("site.toml");
         for p in &conv.problems {
@@ -1037,7 +1044,11 @@ pub fn patch(site: &Site, edits: &[Edit], opts: &Options, diags: &mut Diagnostic
     if edits.iter().any(|e| site.reports.get(e.index).is_none_or(|r| r.outline != outline(&e.doc.meta))) {
         return None;
     }
-    let md_opts = MdOptions { allow_html: site.config.markdown.allow_html, validate_only: opts.validate_only };
+    let md_opts = MdOptions {
+        allow_html: site.config.markdown.allow_html,
+        validate_only: opts.validate_only,
+        no_text: !site.config.search.enabled,
+    };
     // Held as the other reports' texts are.
     let compress = site.reports.iter().any(|r| r.text.is_compressed());
     let converted: Vec<ConvertedReport> =

@@ -46,7 +46,7 @@ pub fn templates(site: &Site, diags: &mut Diagnostics) -> Option<Tera> {
     }
     let mut missing = Vec::new();
     for name in REQUIRED {
-        if !tera.contains_template(name) {
+        if !tera.contains_template(name) && (site.config.search.enabled || *name != "search.html") {
             missing.push(*name);
         }
     }
@@ -82,7 +82,9 @@ pub fn templates(site: &Site, diags: &mut Diagnostics) -> Option<Tera> {
         &serde_json::json!({
             "home": link(""), "reports": link("reports/"), "countries": link("countries/"), "topics": link("topics/"),
             "years": link("years/"), "languages": link("languages/"), "organisations": link("organisations/"),
-            "sources": link("sources/"), "search": link("search/"), "pages": pages,
+            "sources": link("sources/"), "pages": pages,
+            // No link to a search page that is not made.
+            "search": site.config.search.enabled.then(|| link("search/")),
         }),
     );
     *tera.global_context() = global;
@@ -279,13 +281,15 @@ pub fn render_each(
     let mut jobs: Vec<Job> = vec![
         Job::Home,
         Job::NotFound,
-        Job::Search,
         Job::TermIndex("countries"),
         Job::TermIndex("topics"),
         Job::TermIndex("years"),
         Job::TermIndex("languages"),
         Job::Organisations,
     ];
+    if site.config.search.enabled {
+        jobs.push(Job::Search);
+    }
     jobs.extend((1..=source_list_pages(site)).map(Job::Sources));
     let pages = site.reports.len().div_ceil(site.config.listing.page_size).max(1);
     jobs.extend((1..=pages).map(Job::Reports));

@@ -667,8 +667,11 @@ pub fn build(site: &Site) -> Vec<OutFile> {
 
 /// Builds every file of `search/` and hands them to `emit` a few thousand at a time: the document files, most of
 /// the index, are written with each batch of documents made, so neither they nor the documents' texts are ever
-/// held all at once. An error of `emit` stops the build and is returned.
+/// held all at once. An error of `emit` stops the build and is returned. Nothing, when `[search] enabled = false`.
 pub fn build_each(site: &Site, emit: &mut dyn FnMut(Vec<OutFile>) -> Result<(), String>) -> Result<(), String> {
+    if !site.config.search.enabled {
+        return Ok(());
+    }
     let clock = std::time::Instant::now();
     let timings = std::env::var_os("DOSSIER_TIMINGS").is_some();
     let lap = |what: &str| {

@@ -1002,12 +1002,16 @@ impl Indexer {
             let Indexing { thread, generation, started } = self.running.take().expect("checked");
             match thread.join() {
                 Ok(out) => {
+                    let none = out.is_empty();
                     if let Some((files, changed)) = builder.index(out, generation) {
                         server.replace(files);
-                        eprintln!(
-                            "Search index updated in {} ms ({changed} files changed)",
-                            started.elapsed().as_millis()
-                        );
+                        // A site without search gets an empty index: nothing to say.
+                        if !none || changed > 0 {
+                            eprintln!(
+                                "Search index updated in {} ms ({changed} files changed)",
+                                started.elapsed().as_millis()
+                            );
+                        }
                     }
                 }
                 Err(_) => eprintln!("warning: building the search index failed; the last one is still served"),
@@ -1065,9 +1069,14 @@ fn watch_loop(watch: &mut Watch, server: &Server, builder: &mut Builder) -> Resu
                     b.rendered,
                     b.files.len(),
                     b.phases,
-                    if b.index_of.is_some() { "; the search index follows" } else { "" }
+                    if b.index_of.as_ref().is_some_and(|s| s.config.search.enabled) {
+                        "; the search index follows"
+                    } else {
+                        ""
+                    }
                 );
                 server.publish(b.files, builder.generation);
+                // Without search, the index made is empty, and takes the place of one made before it was switched off.
                 if let Some(site) = b.index_of {
                     indexer.want(site, builder.generation);
                 }

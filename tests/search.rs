@@ -147,3 +147,32 @@ fn batches_and_threads_do_not_change_the_index() {
     ok(&o);
     assert!(whole == files(&out.join("search")), "the index depends on how documents were batched");
 }
+
+#[test]
+fn a_site_without_search_has_no_index_page_script_or_search_box() {
+    let with = seed();
+    ok(&with.build());
+    let without = seed();
+    let toml = std::fs::read_to_string(without.root().join("site.toml")).unwrap();
+    without.write("site.toml", &format!("{toml}\n[search]\nenabled = false\n"));
+    ok(&without.build());
+    // Everything else is still written: the file list is the other's without the index, its page and its script.
+    let expected: Vec<String> =
+        walk(&with.out()).into_iter().filter(|p| !p.starts_with("search/") && p != "search.js").collect();
+    assert!(expected.len() > 50, "{expected:?}");
+    assert_eq!(walk(&without.out()), expected);
+    for f in html_files(&without.out()) {
+        let page = read_page(&without.out(), &f);
+        assert_eq!(page.select(&sel("[role=search], script[src$=\"search.js\"]")).count(), 0, "{f}");
+        let to_search = page
+            .select(&sel("a[href]"))
+            .filter(|a| a.value().attr("href").unwrap().trim_end_matches("index.html").ends_with("search/"))
+            .count();
+        assert_eq!(to_search, 0, "{f} links to the search page");
+    }
+    assert_eq!(broken_links(&without.out()), Vec::<String>::new());
+    // The site with search has both, so the checks above can fail.
+    let page = with.page("reports/a-12321-4/index.html");
+    assert_eq!(page.select(&sel("form.site-search[role=search]")).count(), 1);
+    assert_eq!(page.select(&sel("nav a[href=\"../../search/\"]")).count(), 1);
+}

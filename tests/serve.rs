@@ -610,3 +610,24 @@ fn a_broken_citation_stays_reported_while_other_reports_change() {
     srv.wait_line("Search index updated in ");
     assert_matches_full_build(&s, &srv);
 }
+
+#[test]
+fn switching_search_off_while_serving_takes_the_index_page_and_search_box_away() {
+    let s = site();
+    let mut srv = Served::start(&s);
+    srv.get_until("/search/manifest.js", |r| r.status == 200);
+    assert_eq!(srv.get("/search/").status, 200);
+    assert!(srv.get("/reports/r-one/").body.contains("role=\"search\""));
+
+    s.write("site.toml", &format!("{SITE_TOML}[search]\nenabled = false\n"));
+    srv.get_until("/reports/r-one/", |r| !r.body.contains("role=\"search\"") && !r.body.contains("/search/"));
+    srv.get_until("/search/manifest.js", |r| r.status == 404);
+    assert_eq!(srv.get("/search/").status, 404);
+    assert_eq!(srv.get("/search.js").status, 404);
+    // An edit rebuilds as before, and says nothing about a search index.
+    s.write("content/reports/r-one.md", &report("r-one", "2024-03-01", "Austria", "First report, no search"));
+    let line = srv.wait_line("after content/reports/r-one.md");
+    assert!(!line.contains("search index"), "{line}");
+    srv.get_until("/reports/r-one/", |r| r.body.contains("no search"));
+    assert_matches_full_build(&s, &srv);
+}
