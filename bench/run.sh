@@ -146,29 +146,27 @@ for N in "${SIZES[@]}"; do
     fi
   fi
 
-  say "N=$N: hyperfine, $runs runs, $warmup warm-up"
-  args=()
-  prepares=()
+  # One command after the other, as hyperfine would run them in one call; each output is measured and then
+  # removed (unless KEEP is set), since at 100,000 reports two outputs and a build do not fit in memory together
+  # when OUT is a tmpfs.
+  say "N=$N: hyperfine, $runs runs, $warmup warm-up; peak memory (largest of all runs), output (of the last run)"
   for i in "${!names[@]}"; do
     mem=$RESULTS/$STAMP-$N-mem-$i.txt
     : >"$mem"
-    args+=(-n "${names[$i]}" "/usr/bin/time -f %M -a -o $mem bash -c '${cmds[$i]}'")
-    prepares+=(--prepare "rm -rf ${dirs[$i]:-$O/none} && mkdir -p $O")
-  done
-  hyperfine --runs "$runs" --warmup "$warmup" "${prepares[@]}" --export-json "$RESULTS/$STAMP-$N.json" "${args[@]}" >&2
-
-  say "N=$N: peak memory (largest of all runs) and output size (of the last run)"
-  for i in "${!names[@]}"; do
-    kib=$(sort -n "$RESULTS/$STAMP-$N-mem-$i.txt" | tail -1)
+    hyperfine --runs "$runs" --warmup "$warmup" --prepare "rm -rf ${dirs[$i]:-$O/none} && mkdir -p $O" \
+      --export-json "$RESULTS/$STAMP-$N-$i.json" \
+      -n "${names[$i]}" "/usr/bin/time -f %M -a -o $mem bash -c '${cmds[$i]}'" >&2
+    kib=$(sort -n "$mem" | tail -1)
     bytes=0
     files=0
     if [ -n "${dirs[$i]}" ] && [ -d "${dirs[$i]}" ]; then
       bytes=$(du -sb "${dirs[$i]}" | cut -f1)
       files=$(find "${dirs[$i]}" -type f | wc -l)
+      [ -n "${KEEP:-}" ] || rm -rf "${dirs[$i]}"
     fi
     printf '%s\t%s\t%s\t%s\t%s\n' "$N" "${names[$i]}" "$kib" "$bytes" "$files" >>"$SUMMARY_TSV"
     awk -v n="${names[$i]}" -v k="$kib" -v b="$bytes" -v f="$files" \
-      'BEGIN { printf "%-16s peak %7.0f MiB   output %7.1f MiB in %s files\n", n, k / 1024, b / 1048576, f }' >&2
+      'BEGIN { printf "%-24s peak %7.0f MiB   output %7.1f MiB in %s files\n", n, k / 1024, b / 1048576, f }' >&2
   done
 
   if [ "$N" -le 10000 ] && command -v node >/dev/null; then
@@ -200,7 +198,7 @@ fi
 
 say "summary"
 python3 - "$RESULTS" "$STAMP" "$SUMMARY_TSV" <<'PY' | tee "$RESULTS/$STAMP-summary.md"
-import json, os, sys
+import glob, json, os, sys
 results, stamp, tsv = sys.argv[1:4]
 mem = {}
 for line in open(tsv):
@@ -211,8 +209,10 @@ print("| reports | command | median wall (s) | min–max (s) | peak memory (MiB)
 print("|---:|---|---:|---:|---:|---:|---:|")
 medians = {}
 for n in sizes:
-    data = json.load(open(os.path.join(results, f"{stamp}-{n}.json")))
-    for r in data["results"]:
+    # One file per command, `STAMP-N-i.json`, in the order they ran.
+    files = glob.glob(os.path.join(results, f"{stamp}-{n}-[0-9]*.json"))
+    files.sort(key=lambda f: int(f.rsplit("-", 1)[1].split(".")[0]))
+    for r in [r for f in files for r in json.load(open(f))["results"]]:
         name = r["command"]
         medians[(n, name)] = r["median"]
         kib, size, files = mem.get((n, name), (0, 0, 0))
