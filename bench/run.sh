@@ -11,7 +11,8 @@
 # each under /usr/bin/time for the peak memory, and the size of each output.
 # It also times the demo archive in this repository and, for each size up to 10,000 reports, the live preview:
 # `node bench/serve.mjs` saves one report under `dossier serve` (seven times with a new line of text, seven with a
-# new citation, three with a new title) and times each save until the new page is served. It prints medians and ratios and writes them to bench/results/.
+# new citation, three with a new title) and times each save until the new page is served, once with the saves
+# waiting for the search index and once 700 ms apart. It prints medians and ratios and writes them to bench/results/.
 #
 # Environment:
 #   RUNS=N        hyperfine runs per command (default 5; 2 for N >= 100000)
@@ -172,6 +173,8 @@ for N in "${SIZES[@]}"; do
   if [ "$N" -le 10000 ] && command -v node >/dev/null; then
     say "N=$N: one-report rebuild (dossier serve, bench/serve.mjs)"
     DOSSIER=$DOSSIER node bench/serve.mjs "$C/dossier" 7 | tee "$RESULTS/$STAMP-$N-serve.txt" >&2
+    say "N=$N: the same, saves 700 ms apart, each meeting the index of the one before in the making"
+    DOSSIER=$DOSSIER node bench/serve.mjs "$C/dossier" 7 700 | tee "$RESULTS/$STAMP-$N-serve-gap.txt" >&2
   fi
 
   if [ -z "${KEEP:-}" ]; then

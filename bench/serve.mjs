@@ -1,6 +1,6 @@
 // The live preview's speed: from saving one report to the new page being served, as an editor sees it.
 //
-//   node bench/serve.mjs SITE [SAVES]
+//   node bench/serve.mjs SITE [SAVES] [GAP_MS]
 //
 // Starts `dossier serve --port 0` on SITE (the binary in target/release, or $DOSSIER), listens to its event
 // stream like an open page does, then saves the site's first report SAVES times (default 7) the way editors do:
@@ -8,20 +8,23 @@
 // of text (SAVES times), then a line citing a source the report cites (SAVES times); then three saves change its title.
 // It times each save until the reload event has arrived and the report's page, fetched again, holds the new
 // line; then it waits for the search index to follow before the next save, as an editor's saves are seconds
-// apart. The report is restored at the end. Prints the times and the server's own account of each rebuild.
+// apart. With GAP_MS, the next save comes GAP_MS milliseconds after the page was served instead, while the index
+// of the last save is still being built, as when an editor saves often on a large archive. The report is restored
+// at the end. Prints the times and the server's own account of each rebuild.
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { dirname, join, resolve, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const [siteArg, savesArg] = process.argv.slice(2);
+const [siteArg, savesArg, gapArg] = process.argv.slice(2);
 if (!siteArg) {
-  console.error('usage: node bench/serve.mjs SITE [SAVES]');
+  console.error('usage: node bench/serve.mjs SITE [SAVES] [GAP_MS]');
   process.exit(2);
 }
 const site = resolve(siteArg);
 const saves = Number(savesArg ?? 7);
+const gap = gapArg === undefined ? null : Number(gapArg);
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = process.env.DOSSIER ?? join(repo, 'target', 'release', 'dossier');
 
@@ -120,7 +123,11 @@ try {
     if (!page.includes(marker)) throw new Error(`save ${i}: the page does not hold the new line`);
     times.push(ms);
     printed.push((await waitFor('Rebuilt in ', mark)).trim());
-    printed.push((await waitFor('Search index updated in ', mark)).trim());
+    if (gap === null) {
+      printed.push((await waitFor('Search index updated in ', mark)).trim());
+    } else {
+      await new Promise((r) => setTimeout(r, gap));
+    }
   }
 } finally {
   writeFileSync(report, original);
@@ -131,6 +138,7 @@ console.log(printed.join('\n'));
 for (const [kind, times] of Object.entries(kinds).filter(([, t]) => t.length)) {
   const sorted = [...times].sort((a, b) => a - b);
   const what = { text: 'a line of text', citation: `a line citing ${cited?.[1]}`, title: 'a new title' }[kind];
-  console.log(`save → new page, ${times.length} saves of ${report.slice(site.length + 1)} (${what}): median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms (${sorted[0].toFixed(0)}–${sorted[sorted.length - 1].toFixed(0)})`);
+  const apart = gap === null ? '' : `, ${gap} ms apart`;
+  console.log(`save → new page, ${times.length} saves${apart} of ${report.slice(site.length + 1)} (${what}): median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms (${sorted[0].toFixed(0)}–${sorted[sorted.length - 1].toFixed(0)})`);
 }
 process.exit(0);

@@ -984,11 +984,13 @@ struct Indexing {
 }
 
 /// Builds the search index of the newest model after the pages are online: one index at a
-/// time, and a model superseded while waiting is skipped.
+/// time, and a model superseded while waiting is skipped. It runs on threads of its own at the
+/// lowest priority, so the next save's pages are not kept waiting behind it.
 #[derive(Default)]
 struct Indexer {
     running: Option<Indexing>,
     wanted: Option<(Arc<Site>, u64)>,
+    pool: Option<Arc<rayon::ThreadPool>>,
 }
 
 impl Indexer {
@@ -1020,11 +1022,37 @@ impl Indexer {
         if self.running.is_none()
             && let Some((site, generation)) = self.wanted.take()
         {
-            let thread = std::thread::spawn(move || crate::search::build(&site));
+            let pool = self.pool.get_or_insert_with(index_pool).clone();
+            let thread = std::thread::spawn(move || pool.install(|| crate::search::build(&site)));
             self.running = Some(Indexing { thread, generation, started: Instant::now() });
         }
     }
 }
+
+/// Threads that build the search index in `serve`, named `dossier-index`, one per core, at the lowest
+/// priority: the scheduler gives the cores to a rebuild of pages whenever one runs. Sharing the threads that
+/// render pages, an index being built made a save's pages take 140–400 ms instead of 20–60 ms at 10,000 reports.
+fn index_pool() -> Arc<rayon::ThreadPool> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .thread_name(|_| "dossier-index".into())
+        .start_handler(|_| lowest_priority())
+        .build()
+        .unwrap_or_else(|_| rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a thread for the index"));
+    Arc::new(pool)
+}
+
+/// Lowers the calling thread's priority to the lowest (nice 19). Only on Linux, where the nice value is per
+/// thread; elsewhere it would lower the whole process.
+#[cfg(target_os = "linux")]
+fn lowest_priority() {
+    // SAFETY: setpriority only reads its arguments; `0` names the calling thread.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 19);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lowest_priority() {}
 
 /// Rebuilds after each burst of changes, until Ctrl-C.
 fn watch_loop(watch: &mut Watch, server: &Server, builder: &mut Builder) -> Result<(), String> {

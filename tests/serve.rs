@@ -631,3 +631,37 @@ fn switching_search_off_while_serving_takes_the_index_page_and_search_box_away()
     srv.get_until("/reports/r-one/", |r| r.body.contains("no search"));
     assert_matches_full_build(&s, &srv);
 }
+
+/// Name and nice value of each thread of process `pid`.
+#[cfg(target_os = "linux")]
+fn threads(pid: u32) -> Vec<(String, i64)> {
+    let mut out = Vec::new();
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).unwrap().filter_map(Result::ok) {
+        let (Ok(comm), Ok(stat)) =
+            (std::fs::read_to_string(task.path().join("comm")), std::fs::read_to_string(task.path().join("stat")))
+        else {
+            continue;
+        };
+        // After the name in brackets: state (field 3), …, nice (field 19).
+        let nice = stat.rsplit_once(')').unwrap().1.split_whitespace().nth(16).unwrap().parse().unwrap();
+        out.push((comm.trim().to_string(), nice));
+    }
+    out
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_search_index_is_built_at_the_lowest_priority_and_pages_are_not() {
+    let s = site();
+    let mut srv = Served::start(&s);
+    s.write("content/reports/r-one.md", &report("r-one", "2024-03-01", "Austria", "First report, indexed"));
+    srv.wait_line("Search index updated in ");
+    let manifest = srv.get("/search/manifest.js").body;
+    assert!(manifest.contains("dossierSearch("), "{manifest}");
+    let all = threads(srv.child.id());
+    let index: Vec<i64> = all.iter().filter(|(n, _)| n == "dossier-index").map(|t| t.1).collect();
+    assert!(!index.is_empty(), "no index threads: {all:?}");
+    assert!(index.iter().all(|&n| n == 19), "{all:?}");
+    // Every other thread, the page rebuilds' included, keeps the usual priority.
+    assert!(all.iter().filter(|(n, _)| n != "dossier-index").all(|t| t.1 == 0), "{all:?}");
+}
