@@ -976,16 +976,20 @@ impl Watch {
     }
 }
 
-/// The search index in the making, on a thread of its own, for the build of `generation`.
+/// The search index in the making, on a thread of its own, for the build of `generation`; `None` when it was
+/// given up.
 struct Indexing {
-    thread: std::thread::JoinHandle<Vec<OutFile>>,
+    thread: std::thread::JoinHandle<Option<Vec<OutFile>>>,
     generation: u64,
     started: Instant,
+    /// Set when a newer model wants its index: this one would not be published, so it stops.
+    give_up: Arc<AtomicBool>,
 }
 
 /// Builds the search index of the newest model after the pages are online: one index at a
-/// time, and a model superseded while waiting is skipped. It runs on threads of its own at the
-/// lowest priority, so the next save's pages are not kept waiting behind it.
+/// time; an index whose model is superseded stops, and a model superseded while waiting is
+/// skipped. It runs on threads of its own at the lowest priority, so the next save's pages are
+/// not kept waiting behind it.
 #[derive(Default)]
 struct Indexer {
     running: Option<Indexing>,
@@ -995,15 +999,19 @@ struct Indexer {
 
 impl Indexer {
     fn want(&mut self, site: Arc<Site>, generation: u64) {
+        if let Some(r) = &self.running {
+            r.give_up.store(true, Ordering::Relaxed);
+        }
         self.wanted = Some((site, generation));
     }
 
     /// Publishes a finished index and starts the next one.
     fn poll(&mut self, server: &Server, builder: &mut Builder) {
         if self.running.as_ref().is_some_and(|r| r.thread.is_finished()) {
-            let Indexing { thread, generation, started } = self.running.take().expect("checked");
+            let Indexing { thread, generation, started, .. } = self.running.take().expect("checked");
             match thread.join() {
-                Ok(out) => {
+                Ok(None) => {}
+                Ok(Some(out)) => {
                     let none = out.is_empty();
                     if let Some((files, changed)) = builder.index(out, generation) {
                         server.replace(files);
@@ -1023,8 +1031,24 @@ impl Indexer {
             && let Some((site, generation)) = self.wanted.take()
         {
             let pool = self.pool.get_or_insert_with(index_pool).clone();
-            let thread = std::thread::spawn(move || pool.install(|| crate::search::build(&site)));
-            self.running = Some(Indexing { thread, generation, started: Instant::now() });
+            let give_up = Arc::new(AtomicBool::new(false));
+            let stop = give_up.clone();
+            let thread = std::thread::spawn(move || {
+                pool.install(|| {
+                    let mut all = Vec::new();
+                    // Asked between batches of documents (4,096 each): about once a second at 100,000 reports.
+                    crate::search::build_each(&site, &mut |files| {
+                        if stop.load(Ordering::Relaxed) {
+                            return Err("superseded".into());
+                        }
+                        all.extend(files);
+                        Ok(())
+                    })
+                    .ok()
+                    .map(|()| all)
+                })
+            });
+            self.running = Some(Indexing { thread, generation, started: Instant::now(), give_up });
         }
     }
 }

@@ -665,3 +665,25 @@ fn the_search_index_is_built_at_the_lowest_priority_and_pages_are_not() {
     // Every other thread, the page rebuilds' included, keeps the usual priority.
     assert!(all.iter().filter(|(n, _)| n != "dossier-index").all(|t| t.1 == 0), "{all:?}");
 }
+
+#[test]
+fn saves_in_quick_succession_end_with_the_index_of_the_last() {
+    let s = site();
+    // Enough reports that an index takes a while to build, so the next save comes while one is being built.
+    for i in 0..150 {
+        let id = format!("r-x{i:03}");
+        s.write(&format!("content/reports/x/{id}.md"), &report(&id, "2022-05-05", "Austria", &format!("Extra {i}")));
+    }
+    let mut srv = Served::start(&s);
+    for i in 0..6 {
+        s.write("content/reports/r-one.md", &report("r-one", "2024-03-01", "Austria", &format!("Quick save {i}")));
+        srv.wait_line("Rebuilt in ");
+    }
+    let out = tempfile::tempdir().unwrap();
+    let out = out.path().join("public");
+    let base = format!("http://{}/", srv.addr);
+    ok(&s.run(&["build", "--out", out.to_str().unwrap(), "--base-url", &base]));
+    let manifest = std::fs::read_to_string(out.join("search/manifest.js")).unwrap();
+    srv.get_until("/search/manifest.js", |r| r.body == manifest);
+    assert_matches_full_build(&s, &srv);
+}
