@@ -392,6 +392,13 @@ impl Source {
 /// Builds the site model. Records that cannot be used are left out and reported in
 /// `diags`; the caller decides from the diagnostics whether to go on.
 pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site {
+    let clock = std::time::Instant::now();
+    let timings = std::env::var_os("DOSSIER_TIMINGS").is_some();
+    let lap = |what: &str| {
+        if timings {
+            eprintln!("timing:   model: {what} at {} ms", clock.elapsed().as_millis());
+        }
+    };
     let Content {
         mut config,
         reports: report_docs,
@@ -501,6 +508,8 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
             c
         })
         .collect();
+
+    lap("Markdown converted");
 
     // Sources: shared records, then records declared in reports.
     let mut sources: Vec<Source> = Vec::new();
@@ -811,6 +820,8 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         report_parts.push((conv, doc));
     }
 
+    lap("sources and report metadata");
+
     // Newest first; ties by id, so the order is stable.
     let mut order: Vec<usize> = (0..reports.len()).collect();
     order.sort_by(|&a, &b| reports[b].date.cmp(&reports[a].date).then_with(|| reports[a].id.cmp(&reports[b].id)));
@@ -839,6 +850,7 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         .zip(parts.into_par_iter())
         .map(|(report, (conv, doc))| resolve_report(report, conv, doc, &lookup))
         .collect();
+    lap("citations resolved");
     for (ri, (report, r)) in reports.iter().zip(resolved).enumerate() {
         diags.extend(r.diags.items);
         for (o, base) in r.lacking {
@@ -855,6 +867,8 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         }
     }
 
+    lap("citing reports gathered");
+
     // Backlinks: organisations' documents and citing reports.
     for (si, s) in sources.iter().enumerate() {
         organisations[s.organisation].sources.push(si);
@@ -868,6 +882,8 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         rs.dedup();
         org.reports = rs;
     }
+
+    lap("backlinks");
 
     // Taxonomies.
     let countries = resolve_terms(
@@ -921,6 +937,8 @@ pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site 
         |r| &mut r.language_term,
         |a, b| sort_key(&a.name).cmp(&sort_key(&b.name)),
     );
+
+    lap("taxonomies");
 
     // Plain pages and disclaimers cite sources as well; their citations link to the sources' pages.
     let shared = Shared { source_index: &source_index, sources: &sources, organisations: &organisations };
@@ -1641,8 +1659,8 @@ fn resolve_terms(
                     }
                 }
             };
-            let names = declared.get(&slug).cloned().unwrap_or_default();
             let i = index_term(&mut terms, &slug, || {
+                let names = declared.get(&slug).cloned().unwrap_or_default();
                 let name = names
                     .get(ui.code)
                     .or_else(|| names.get("en"))
