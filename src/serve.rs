@@ -1012,11 +1012,11 @@ impl Indexer {
             match thread.join() {
                 Ok(None) => {}
                 Ok(Some(out)) => {
-                    let none = out.is_empty();
+                    let empty = out.is_empty();
                     if let Some((files, changed)) = builder.index(out, generation) {
                         server.replace(files);
                         // A site without search gets an empty index: nothing to say.
-                        if !none || changed > 0 {
+                        if !empty || changed > 0 {
                             eprintln!(
                                 "Search index updated in {} ms ({changed} files changed)",
                                 started.elapsed().as_millis()
