@@ -58,6 +58,17 @@ impl Clock {
     }
 }
 
+/// For the steps within a stage: prints `timing:   <stage>: <step> at N ms` (from this call) with `DOSSIER_TIMINGS`
+/// set, as [`Clock`] does for the stages.
+pub(crate) fn step_clock(stage: &'static str) -> impl Fn(&str) {
+    let clock = Clock::new();
+    move |step| {
+        if clock.on {
+            eprintln!("timing:   {stage}: {step} at {} ms", clock.start.elapsed().as_millis());
+        }
+    }
+}
+
 /// Load → model, and the templates; with `strict`, warnings are errors. `None` when there are errors.
 fn prepare(
     root: &Path,

@@ -392,13 +392,7 @@ impl Source {
 /// Builds the site model. Records that cannot be used are left out and reported in
 /// `diags`; the caller decides from the diagnostics whether to go on.
 pub fn build(content: Content, opts: &Options, diags: &mut Diagnostics) -> Site {
-    let clock = std::time::Instant::now();
-    let timings = std::env::var_os("DOSSIER_TIMINGS").is_some();
-    let lap = |what: &str| {
-        if timings {
-            eprintln!("timing:   model: {what} at {} ms", clock.elapsed().as_millis());
-        }
-    };
+    let lap = crate::step_clock("model");
     let Content {
         mut config,
         reports: report_docs,

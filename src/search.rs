@@ -672,13 +672,7 @@ pub fn build_each(site: &Site, emit: &mut dyn FnMut(Vec<OutFile>) -> Result<(), 
     if !site.config.search.enabled {
         return Ok(());
     }
-    let clock = std::time::Instant::now();
-    let timings = std::env::var_os("DOSSIER_TIMINGS").is_some();
-    let lap = |what: &str| {
-        if timings {
-            eprintln!("timing:   search: {what} at {} ms", clock.elapsed().as_millis());
-        }
-    };
+    let lap = crate::step_clock("search");
     let w = &site.ui.words;
     let ui = site.ui;
     // Facet values: (key, label) per facet; year and language values are collected as they come.
